@@ -1,0 +1,625 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmazone_edu_test - TEST CLIENT for dmazone, driving QEMU's "edu" device
+ *
+ * Not a real driver: it binds QEMU's educational PCI device (1234:11e8),
+ * attaches it to the dmazone zone and, on command through debugfs, makes
+ * it DMA a pattern between its internal buffer and (a) zone memory or
+ * (b) an ordinary kernel page outside the zone, so tests can prove that
+ * zone DMA works and that DMA elsewhere is blocked.
+ *
+ * dmazone's API is resolved with symbol_get() on "attach" and released
+ * with symbol_put() on "detach", so this module loads without dmazone and,
+ * once detached, does not keep dmazone from being unloaded.
+ *
+ * debugfs, /sys/kernel/debug/dmazone_edu_test/<pci-name>/:
+ *   ctl     write one command:
+ *             attach | detach
+ *             zone [SEED]           zone -> edu -> zone, compare
+ *             outside-write [SEED]  edu -> kernel page outside the zone
+ *             outside-read [SEED]   kernel page -> edu -> zone, compare
+ *             alloc SIZE [ALIGN]    keep one zone allocation
+ *             free-all              free the kept allocations
+ *   result  the outcome of the last command, one line
+ *
+ * edu (QEMU hw/misc/edu.c) registers: DMA source 0x80, destination 0x88,
+ * count 0x90, command 0x98 (bit 0 start, bit 1 direction: 0 = RAM to edu,
+ * 1 = edu to RAM, bit 2 raise an interrupt); the 4 KiB buffer is at
+ * 0x40000 in the device's DMA space. A transfer completes 100 ms (virtual
+ * time) after it starts; bit 0 clears then. For QEMU emulation only: start
+ * edu with dma_mask=0xffffffffffffffff, else it clamps DMA addresses to
+ * 28 bits.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/io.h>
+#include <linux/jiffies.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include <dmazone.h>
+
+#define EDU_VENDOR		0x1234
+#define EDU_DEVICE		0x11e8
+
+#define EDU_REG_ID		0x00
+#define EDU_REG_LIVENESS	0x04
+#define EDU_REG_DMA_SRC		0x80
+#define EDU_REG_DMA_DST		0x88
+#define EDU_REG_DMA_CNT		0x90
+#define EDU_REG_DMA_CMD		0x98
+#define EDU_CMD_START		BIT(0)
+#define EDU_CMD_TO_RAM		BIT(1)	/* clear: RAM -> edu buffer */
+
+#define EDU_BUF_ADDR		0x40000
+#define EDU_BUF_SIZE		4096
+#define EDU_DMA_TIMEOUT_MS	20000	/* 100 ms virtual; TCG is slow */
+
+/**
+ * struct edu_test_api - dmazone's functions, held with symbol_get()
+ * @attach: dmazone_attach()
+ * @detach: dmazone_detach()
+ * @alloc: dmazone_alloc()
+ * @free: dmazone_free()
+ * @contained: dmazone_contained()
+ */
+struct edu_test_api {
+	struct dmazone_attachment *(*attach)(struct device *dev);
+	void (*detach)(struct dmazone_attachment *za);
+	void *(*alloc)(struct dmazone_attachment *za, size_t size,
+		       size_t align, dma_addr_t *dma, gfp_t gfp);
+	void (*free)(struct dmazone_attachment *za, void *cpu, dma_addr_t dma,
+		     size_t size);
+	bool (*contained)(const struct dmazone_attachment *za);
+};
+
+/**
+ * struct edu_test_buf - one zone allocation kept by the "alloc" command
+ * @node: entry in edu_test.bufs
+ * @cpu: CPU address
+ * @dma: DMA address
+ * @size: bytes
+ */
+struct edu_test_buf {
+	struct list_head node;
+	void *cpu;
+	dma_addr_t dma;
+	size_t size;
+};
+
+/**
+ * struct edu_test - one bound edu device
+ * @pdev: the PCI device
+ * @bar: BAR0
+ * @lock: serialises commands; protects everything below
+ * @api: dmazone's functions while attached
+ * @za: the attachment, NULL when detached
+ * @bufs: allocations kept by "alloc"
+ * @debugfs: this device's debugfs directory
+ * @result: outcome of the last command
+ */
+struct edu_test {
+	struct pci_dev *pdev;
+	void __iomem *bar;
+	struct mutex lock;
+	struct edu_test_api api;
+	struct dmazone_attachment *za;
+	struct list_head bufs;
+	struct dentry *debugfs;
+	char result[256];
+};
+
+static struct dentry *edu_test_debugfs_root;
+
+static __printf(2, 3) void edu_test_result(struct edu_test *et,
+					   const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vscnprintf(et->result, sizeof(et->result), fmt, args);
+	va_end(args);
+}
+
+static void edu_test_api_put(struct edu_test *et)
+{
+	if (et->api.attach)
+		symbol_put(dmazone_attach);
+	if (et->api.detach)
+		symbol_put(dmazone_detach);
+	if (et->api.alloc)
+		symbol_put(dmazone_alloc);
+	if (et->api.free)
+		symbol_put(dmazone_free);
+	if (et->api.contained)
+		symbol_put(dmazone_contained);
+	memset(&et->api, 0, sizeof(et->api));
+}
+
+static int edu_test_api_get(struct edu_test *et)
+{
+	et->api.attach = symbol_get(dmazone_attach);
+	et->api.detach = symbol_get(dmazone_detach);
+	et->api.alloc = symbol_get(dmazone_alloc);
+	et->api.free = symbol_get(dmazone_free);
+	et->api.contained = symbol_get(dmazone_contained);
+	if (!et->api.attach || !et->api.detach || !et->api.alloc ||
+	    !et->api.free || !et->api.contained) {
+		edu_test_api_put(et);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* One edu DMA transfer; returns once the device reports completion. */
+static int edu_test_dma(struct edu_test *et, u64 src, u64 dst, u32 cmd)
+{
+	unsigned long deadline;
+
+	lockdep_assert_held(&et->lock);
+
+	writeq(src, et->bar + EDU_REG_DMA_SRC);
+	writeq(dst, et->bar + EDU_REG_DMA_DST);
+	writeq(EDU_BUF_SIZE, et->bar + EDU_REG_DMA_CNT);
+	writeq(cmd | EDU_CMD_START, et->bar + EDU_REG_DMA_CMD);
+
+	deadline = jiffies + msecs_to_jiffies(EDU_DMA_TIMEOUT_MS);
+	while (readq(et->bar + EDU_REG_DMA_CMD) & EDU_CMD_START) {
+		if (time_after(jiffies, deadline)) {
+			pci_err(et->pdev, "edu DMA did not complete\n");
+			return -ETIMEDOUT;
+		}
+		usleep_range(2000, 5000);
+	}
+	return 0;
+}
+
+static int edu_test_to_edu(struct edu_test *et, dma_addr_t src)
+{
+	return edu_test_dma(et, src, EDU_BUF_ADDR, 0);
+}
+
+static int edu_test_from_edu(struct edu_test *et, dma_addr_t dst)
+{
+	return edu_test_dma(et, EDU_BUF_ADDR, dst, EDU_CMD_TO_RAM);
+}
+
+static void edu_test_fill(u8 *p, u32 seed)
+{
+	u32 x = seed ? seed : 1;
+	size_t i;
+
+	for (i = 0; i < EDU_BUF_SIZE; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		p[i] = x;
+	}
+}
+
+static size_t edu_test_mismatches(const u8 *a, const u8 *b, size_t *first)
+{
+	size_t i, n = 0;
+
+	*first = EDU_BUF_SIZE;
+	for (i = 0; i < EDU_BUF_SIZE; i++) {
+		if (a[i] != b[i]) {
+			if (!n)
+				*first = i;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Two zone buffers: @src gets the pattern, @dst is zeroed. */
+static int edu_test_zone_bufs(struct edu_test *et, u32 seed,
+			      struct edu_test_buf *src, struct edu_test_buf *dst)
+{
+	src->size = EDU_BUF_SIZE;
+	src->cpu = et->api.alloc(et->za, EDU_BUF_SIZE, PAGE_SIZE, &src->dma,
+				 GFP_KERNEL);
+	if (!src->cpu)
+		return -ENOMEM;
+	dst->size = EDU_BUF_SIZE;
+	dst->cpu = et->api.alloc(et->za, EDU_BUF_SIZE, PAGE_SIZE, &dst->dma,
+				 GFP_KERNEL | __GFP_ZERO);
+	if (!dst->cpu) {
+		et->api.free(et->za, src->cpu, src->dma, src->size);
+		return -ENOMEM;
+	}
+	edu_test_fill(src->cpu, seed);
+	return 0;
+}
+
+static void edu_test_zone_bufs_free(struct edu_test *et,
+				    struct edu_test_buf *src,
+				    struct edu_test_buf *dst)
+{
+	et->api.free(et->za, dst->cpu, dst->dma, dst->size);
+	et->api.free(et->za, src->cpu, src->dma, src->size);
+}
+
+/* zone buffer -> edu -> another zone buffer, byte for byte. */
+static int edu_test_cmd_zone(struct edu_test *et, u32 seed)
+{
+	struct edu_test_buf src, dst;
+	size_t bad, first;
+	int ret;
+
+	ret = edu_test_zone_bufs(et, seed, &src, &dst);
+	if (ret) {
+		edu_test_result(et, "zone ERROR alloc %d\n", ret);
+		return ret;
+	}
+
+	ret = edu_test_to_edu(et, src.dma);
+	if (!ret)
+		ret = edu_test_from_edu(et, dst.dma);
+	if (ret) {
+		edu_test_result(et, "zone ERROR dma %d\n", ret);
+		goto out_free;
+	}
+
+	bad = edu_test_mismatches(src.cpu, dst.cpu, &first);
+	if (bad) {
+		edu_test_result(et, "zone FAIL mismatches=%zu first=%zu src=%pad dst=%pad\n",
+				bad, first, &src.dma, &dst.dma);
+		ret = -EIO;
+	} else {
+		edu_test_result(et, "zone PASS bytes=%d src=%pad dst=%pad contained=%d\n",
+				EDU_BUF_SIZE, &src.dma, &dst.dma,
+				et->api.contained(et->za));
+	}
+out_free:
+	edu_test_zone_bufs_free(et, &src, &dst);
+	return ret;
+}
+
+/*
+ * Outside the zone: an ordinary page with a known pattern. "write" has
+ * edu write a different pattern into it; "read" has edu read it and then
+ * write what it got into a zone buffer. Reports whether the page changed
+ * (write) or its contents reached the zone (read); the caller decides
+ * which is expected.
+ */
+static int edu_test_cmd_outside(struct edu_test *et, u32 seed, bool write)
+{
+	struct edu_test_buf src, dst;
+	const char *what = write ? "outside-write" : "outside-read";
+	struct page *page;
+	dma_addr_t addr;
+	size_t bad, first;
+	u8 *ref, *p;
+	int ret;
+
+	ret = edu_test_zone_bufs(et, seed, &src, &dst);
+	if (ret) {
+		edu_test_result(et, "%s ERROR alloc %d\n", what, ret);
+		return ret;
+	}
+	ref = kmalloc(EDU_BUF_SIZE, GFP_KERNEL);
+	page = alloc_page(GFP_KERNEL);
+	if (!ref || !page) {
+		edu_test_result(et, "%s ERROR alloc %d\n", what, -ENOMEM);
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	p = page_address(page);
+	edu_test_fill(ref, ~seed);
+	memcpy(p, ref, EDU_BUF_SIZE);
+	/* No IOMMU mapping: the device tries the physical address. */
+	addr = page_to_phys(page);
+
+	/* Preload edu with the zone pattern (differs from the page's). */
+	ret = edu_test_to_edu(et, src.dma);
+	if (ret)
+		goto out_dma_error;
+
+	if (write) {
+		ret = edu_test_from_edu(et, addr);
+		if (ret)
+			goto out_dma_error;
+		bad = edu_test_mismatches(ref, p, &first);
+		edu_test_result(et, "%s %s addr=%pad changed_bytes=%zu contained=%d\n",
+				what, bad ? "CHANGED" : "UNCHANGED", &addr, bad,
+				et->api.contained(et->za));
+	} else {
+		ret = edu_test_to_edu(et, addr);
+		if (!ret)
+			ret = edu_test_from_edu(et, dst.dma);
+		if (ret)
+			goto out_dma_error;
+		bad = edu_test_mismatches(ref, dst.cpu, &first);
+		edu_test_result(et, "%s %s addr=%pad matching=%s contained=%d\n",
+				what, bad ? "BLOCKED" : "LEAKED", &addr,
+				bad ? "no" : "all", et->api.contained(et->za));
+	}
+	goto out_free;
+
+out_dma_error:
+	edu_test_result(et, "%s ERROR dma %d\n", what, ret);
+out_free:
+	if (page)
+		__free_page(page);
+	kfree(ref);
+	edu_test_zone_bufs_free(et, &src, &dst);
+	return ret;
+}
+
+static int edu_test_cmd_alloc(struct edu_test *et, size_t size, size_t align)
+{
+	struct edu_test_buf *buf;
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	buf->size = size;
+	buf->cpu = et->api.alloc(et->za, size, align, &buf->dma, GFP_KERNEL);
+	if (!buf->cpu) {
+		kfree(buf);
+		edu_test_result(et, "alloc FAIL size=%zu align=%zu\n", size, align);
+		return -ENOMEM;
+	}
+	list_add_tail(&buf->node, &et->bufs);
+	edu_test_result(et, "alloc OK size=%zu align=%zu dma=%pad\n", size,
+			align, &buf->dma);
+	return 0;
+}
+
+static unsigned long edu_test_free_all(struct edu_test *et)
+{
+	struct edu_test_buf *buf, *tmp;
+	unsigned long n = 0;
+
+	lockdep_assert_held(&et->lock);
+
+	list_for_each_entry_safe(buf, tmp, &et->bufs, node) {
+		et->api.free(et->za, buf->cpu, buf->dma, buf->size);
+		list_del(&buf->node);
+		kfree(buf);
+		n++;
+	}
+	return n;
+}
+
+static int edu_test_attach(struct edu_test *et)
+{
+	struct dmazone_attachment *za;
+	int ret;
+
+	lockdep_assert_held(&et->lock);
+
+	if (et->za)
+		return -EBUSY;
+	ret = edu_test_api_get(et);
+	if (ret) {
+		edu_test_result(et, "attach FAIL dmazone not loaded\n");
+		return ret;
+	}
+	za = et->api.attach(&et->pdev->dev);
+	if (IS_ERR(za)) {
+		ret = PTR_ERR(za);
+		edu_test_result(et, "attach FAIL %d\n", ret);
+		goto err_put_api;
+	}
+	et->za = za;
+	edu_test_result(et, "attach OK contained=%d\n", et->api.contained(za));
+	return 0;
+
+err_put_api:
+	edu_test_api_put(et);
+	return ret;
+}
+
+static void edu_test_detach(struct edu_test *et)
+{
+	unsigned long freed;
+
+	lockdep_assert_held(&et->lock);
+
+	freed = edu_test_free_all(et);
+	et->api.detach(et->za);
+	et->za = NULL;
+	edu_test_api_put(et);
+	edu_test_result(et, "detach OK freed=%lu\n", freed);
+}
+
+static int edu_test_run(struct edu_test *et, char *line)
+{
+	char *cmd, *arg1, *arg2;
+	unsigned long a = 0, b = 0;
+	int ret;
+
+	lockdep_assert_held(&et->lock);
+
+	line = strim(line);
+	cmd = strsep(&line, " ");
+	arg1 = strsep(&line, " ");
+	arg2 = strsep(&line, " ");
+	if (arg1 && kstrtoul(arg1, 0, &a))
+		return -EINVAL;
+	if (arg2 && kstrtoul(arg2, 0, &b))
+		return -EINVAL;
+
+	if (!strcmp(cmd, "attach"))
+		return edu_test_attach(et);
+
+	if (!et->za) {
+		edu_test_result(et, "%s FAIL not attached\n", cmd);
+		return -ENXIO;
+	}
+
+	if (!strcmp(cmd, "detach")) {
+		edu_test_detach(et);
+		ret = 0;
+	} else if (!strcmp(cmd, "zone")) {
+		ret = edu_test_cmd_zone(et, a);
+	} else if (!strcmp(cmd, "outside-write")) {
+		ret = edu_test_cmd_outside(et, a, true);
+	} else if (!strcmp(cmd, "outside-read")) {
+		ret = edu_test_cmd_outside(et, a, false);
+	} else if (!strcmp(cmd, "alloc")) {
+		ret = arg1 ? edu_test_cmd_alloc(et, a, b) : -EINVAL;
+	} else if (!strcmp(cmd, "free-all")) {
+		edu_test_result(et, "free-all OK freed=%lu\n",
+				edu_test_free_all(et));
+		ret = 0;
+	} else {
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+static ssize_t edu_test_ctl_write(struct file *file, const char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	struct edu_test *et = file->private_data;
+	char line[64];
+	int ret;
+
+	if (!count || count >= sizeof(line))
+		return -EINVAL;
+	if (copy_from_user(line, ubuf, count))
+		return -EFAULT;
+	line[count] = '\0';
+
+	mutex_lock(&et->lock);
+	ret = edu_test_run(et, line);
+	mutex_unlock(&et->lock);
+	return ret ? ret : count;
+}
+
+static const struct file_operations edu_test_ctl_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = edu_test_ctl_write,
+	.llseek = noop_llseek,
+};
+
+static ssize_t edu_test_result_read(struct file *file, char __user *ubuf,
+				    size_t count, loff_t *ppos)
+{
+	struct edu_test *et = file->private_data;
+	char result[sizeof(et->result)];
+
+	mutex_lock(&et->lock);
+	strscpy(result, et->result, sizeof(result));
+	mutex_unlock(&et->lock);
+	return simple_read_from_buffer(ubuf, count, ppos, result,
+				       strlen(result));
+}
+
+static const struct file_operations edu_test_result_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = edu_test_result_read,
+	.llseek = default_llseek,
+};
+
+static int edu_test_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct edu_test *et;
+	u32 live;
+	int ret;
+
+	et = devm_kzalloc(&pdev->dev, sizeof(*et), GFP_KERNEL);
+	if (!et)
+		return -ENOMEM;
+	et->pdev = pdev;
+	mutex_init(&et->lock);
+	INIT_LIST_HEAD(&et->bufs);
+	strscpy(et->result, "none\n", sizeof(et->result));
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	et->bar = pcim_iomap_region(pdev, 0, KBUILD_MODNAME);
+	if (IS_ERR(et->bar))
+		return PTR_ERR(et->bar);
+
+	/* Addresses are zone GPAs, anywhere in 64 bits. */
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+
+	writel(0x12345678, et->bar + EDU_REG_LIVENESS);
+	live = readl(et->bar + EDU_REG_LIVENESS);
+	if (live != ~0x12345678U) {
+		pci_err(pdev, "edu liveness check failed: 0x%08x\n", live);
+		return -ENODEV;
+	}
+
+	et->debugfs = debugfs_create_dir(pci_name(pdev), edu_test_debugfs_root);
+	debugfs_create_file("ctl", 0200, et->debugfs, et, &edu_test_ctl_fops);
+	debugfs_create_file("result", 0400, et->debugfs, et,
+			    &edu_test_result_fops);
+	pci_set_drvdata(pdev, et);
+	pci_info(pdev, "edu id 0x%08x bound (dmazone test client)\n",
+		 readl(et->bar + EDU_REG_ID));
+	return 0;
+}
+
+static void edu_test_remove(struct pci_dev *pdev)
+{
+	struct edu_test *et = pci_get_drvdata(pdev);
+
+	/* Waits for commands in progress through debugfs. */
+	debugfs_remove_recursive(et->debugfs);
+
+	mutex_lock(&et->lock);
+	if (et->za)
+		edu_test_detach(et);
+	mutex_unlock(&et->lock);
+	pci_clear_master(pdev);
+}
+
+static const struct pci_device_id edu_test_ids[] = {
+	{ PCI_DEVICE(EDU_VENDOR, EDU_DEVICE) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, edu_test_ids);
+
+static struct pci_driver edu_test_driver = {
+	.name = KBUILD_MODNAME,
+	.id_table = edu_test_ids,
+	.probe = edu_test_probe,
+	.remove = edu_test_remove,
+};
+
+static int __init edu_test_init(void)
+{
+	int ret;
+
+	edu_test_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	ret = pci_register_driver(&edu_test_driver);
+	if (ret)
+		goto err_remove_debugfs;
+	return 0;
+
+err_remove_debugfs:
+	debugfs_remove_recursive(edu_test_debugfs_root);
+	return ret;
+}
+
+static void __exit edu_test_exit(void)
+{
+	pci_unregister_driver(&edu_test_driver);
+	debugfs_remove_recursive(edu_test_debugfs_root);
+}
+
+module_init(edu_test_init);
+module_exit(edu_test_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("dmazone project");
+MODULE_DESCRIPTION("dmazone test client: DMA through QEMU's edu device");
