@@ -1,0 +1,186 @@
+package io.dmazone.vm;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A booted test VM. Always closed: {@link #close()} kills it if it still runs,
+ * a shutdown hook closes any left open, and a guard process kills QEMU when
+ * this JVM dies without running hooks.
+ */
+public final class Vm implements AutoCloseable {
+    private final VmSpec spec;
+    private final Path runDirectory;
+    private final Process guard;
+    private final ConsoleLog console;
+    private final StringBuffer output = new StringBuffer();
+    private final List<Thread> pumps = new ArrayList<>();
+    private final long launchedNanos = System.nanoTime();
+
+    private Vm(VmSpec spec, Path runDirectory, Process guard, ConsoleLog console) {
+        this.spec = spec;
+        this.runDirectory = runDirectory;
+        this.guard = guard;
+        this.console = console;
+    }
+
+    /**
+     * Boots a VM as {@code spec} says, in a new run directory.
+     *
+     * @throws VmException when virtme-ng cannot be started
+     */
+    public static Vm boot(VmSpec spec) {
+        return boot(spec, Project.newRunDirectory(spec.name()));
+    }
+
+    /** Boots a VM as {@code spec} says, keeping its files in {@code runDirectory}. */
+    public static Vm boot(VmSpec spec, Path runDirectory) {
+        Accel accel = AccelProbe.choose(spec.kernel());
+        List<String> command = new ArrayList<>();
+        command.add(Project.installScript("vm-guard.sh", runDirectory.resolve("bin")).toString());
+        command.addAll(VngCommandLine.of(spec, accel));
+        ConsoleLog console = new ConsoleLog(runDirectory.resolve("console.log"));
+        console.append("# " + String.join(" ", command));
+        Process guard;
+        try {
+            guard = new ProcessBuilder(command).directory(runDirectory.toFile()).start();
+        } catch (IOException e) {
+            closeQuietly(console);
+            throw new VmException("cannot start virtme-ng for VM " + spec.name() + ": " + e.getMessage()
+                    + "; run ci/setup to install it", e);
+        }
+        Vm vm = new Vm(spec, runDirectory, guard, console);
+        LiveVms.register(vm);
+        vm.pump(guard.getInputStream(), true);
+        vm.pump(guard.getErrorStream(), false);
+        return vm;
+    }
+
+    /** Boots, waits for the guest command to finish, and shuts the VM down. */
+    public static VmResult run(VmSpec spec) {
+        try (Vm vm = boot(spec)) {
+            return vm.awaitExit();
+        }
+    }
+
+    private void pump(InputStream stream, boolean isOutput) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    console.append(line);
+                    if (isOutput) {
+                        output.append(line).append('\n');
+                    }
+                }
+            } catch (IOException e) {
+                console.append("# harness: lost VM stream: " + e.getMessage());
+            }
+        }, "vm-" + spec.name() + (isOutput ? "-stdout" : "-stderr"));
+        t.setDaemon(true);
+        t.start();
+        pumps.add(t);
+    }
+
+    /** The spec this VM was booted from. */
+    public VmSpec spec() {
+        return spec;
+    }
+
+    /** Where this run's files are (console.log, result.json, shared directories). */
+    public Path runDirectory() {
+        return runDirectory;
+    }
+
+    /** The console so far. */
+    public String console() {
+        return console.contents();
+    }
+
+    /**
+     * Waits until the guest powers off or the spec's timeout (counted from launch) runs out.
+     *
+     * @return the result, whatever the guest command's exit status
+     * @throws VmTimeoutException when the timeout ran out; the VM has been killed
+     */
+    public VmResult awaitExit() {
+        long remaining = spec.timeout().toNanos() - (System.nanoTime() - launchedNanos);
+        boolean exited;
+        try {
+            exited = remaining > 0 && guard.waitFor(remaining, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new VmException("interrupted while waiting for VM " + spec.name(), e);
+        }
+        if (!exited) {
+            close();
+            throw new VmTimeoutException(spec.name(), spec.timeout(), console.tail());
+        }
+        joinPumps();
+        double wall = (System.nanoTime() - launchedNanos) / 1e9;
+        String log = console.contents();
+        GuestFacts facts = GuestFacts.findIn(log).orElseThrow(() -> new VmException(
+                "VM " + spec.name() + " exited with " + guard.exitValue()
+                        + " before the guest command started; console tail:\n" + console.tail(), console.tail()));
+        VmResult result = new VmResult(spec.name(), guard.exitValue(), output.toString(), console.path(),
+                runDirectory, facts.accel(), facts.kernelRelease(), facts.uptimeSeconds(), wall);
+        Reports.write(runDirectory.resolve("result.json"), result);
+        return result;
+    }
+
+    private void joinPumps() {
+        for (Thread t : pumps) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Whether QEMU (through its launcher) is still running. */
+    public boolean isRunning() {
+        return guard.isAlive();
+    }
+
+    /** Kills the VM if it still runs and waits until it is gone. Idempotent. */
+    @Override
+    public void close() {
+        try {
+            if (guard.isAlive()) {
+                // EOF on the guard's stdin makes it kill the launcher's whole process group.
+                closeQuietly(guard.getOutputStream());
+                if (!guard.waitFor(10, TimeUnit.SECONDS)) {
+                    guard.descendants().forEach(ProcessHandle::destroyForcibly);
+                    guard.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            guard.descendants().forEach(ProcessHandle::destroyForcibly);
+            guard.destroyForcibly();
+        } finally {
+            joinPumps();
+            closeQuietly(console);
+            LiveVms.unregister(this);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // Nothing left to do with a stream that will not close.
+        }
+    }
+}

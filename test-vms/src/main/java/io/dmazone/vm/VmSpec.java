@@ -1,0 +1,169 @@
+package io.dmazone.vm;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * What a test VM is: kernel, size, machine, vIOMMU, devices, kernel command line
+ * additions and the command to run inside. Validated when built, so a bad spec
+ * fails before anything boots, with a message naming the field.
+ *
+ * @param name        short name for logs and the VM's work directory
+ * @param kernel      kernel image to boot
+ * @param memoryMiB   guest RAM in MiB
+ * @param cpus        vCPUs
+ * @param machine     QEMU machine type; {@code q35} whenever a vIOMMU is wanted
+ * @param viommu      the virtual IOMMU, or {@link Viommu#NONE}
+ * @param devices     extra PCI devices
+ * @param kernelArgs  guest kernel command line additions
+ * @param qemuArgs    further QEMU arguments
+ * @param sharedDirs  host directories the guest may write (the whole host root is visible read-only)
+ * @param command     shell command run as root inside the guest; its exit status is the verdict
+ * @param timeout     hard limit from launch to guest power-off
+ */
+public record VmSpec(
+        String name,
+        Path kernel,
+        int memoryMiB,
+        int cpus,
+        String machine,
+        Viommu viommu,
+        List<GuestDevice> devices,
+        List<String> kernelArgs,
+        List<String> qemuArgs,
+        List<Path> sharedDirs,
+        String command,
+        Duration timeout) {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+    public VmSpec {
+        require(name != null && NAME.matcher(name).matches(),
+                "name: '" + name + "' must be 1-64 letters, digits, '.', '_' or '-'");
+        require(kernel != null, "kernel: not set; use Kernels.testKernel() or the path of a bzImage");
+        require(Files.isReadable(kernel),
+                "kernel: " + kernel + " does not exist or is not readable; run ci/setup to install the test kernel");
+        require(memoryMiB > 0, "memoryMiB: " + memoryMiB + " must be positive (e.g. 2048)");
+        require(memoryMiB <= 16384, "memoryMiB: " + memoryMiB + " exceeds 16384; this machine has 24 GiB for everything");
+        require(cpus > 0 && cpus <= 8, "cpus: " + cpus + " must be between 1 and 8");
+        require(machine != null && !machine.isBlank(), "machine: not set; use q35");
+        Objects.requireNonNull(viommu, "viommu: not set; use Viommu.NONE for no IOMMU");
+        require(viommu == Viommu.NONE || machine.equals("q35"),
+                "machine: the vIOMMU " + viommu.label() + " needs q35, not " + machine);
+        devices = List.copyOf(Objects.requireNonNull(devices, "devices"));
+        kernelArgs = List.copyOf(Objects.requireNonNull(kernelArgs, "kernelArgs"));
+        for (String arg : kernelArgs) {
+            require(!arg.isBlank() && !arg.contains("\n"), "kernelArgs: '" + arg + "' must be one non-blank word");
+        }
+        qemuArgs = List.copyOf(Objects.requireNonNull(qemuArgs, "qemuArgs"));
+        sharedDirs = List.copyOf(Objects.requireNonNull(sharedDirs, "sharedDirs"));
+        for (Path dir : sharedDirs) {
+            require(dir.isAbsolute() && Files.isDirectory(dir),
+                    "sharedDirs: " + dir + " must be an existing absolute directory");
+        }
+        require(command != null && !command.isBlank(), "command: not set; give the shell command to run in the guest");
+        require(timeout != null && !timeout.isNegative() && !timeout.isZero(),
+                "timeout: " + timeout + " must be positive");
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** A builder with the defaults: the test kernel, 2 GiB, 2 vCPUs, q35, no vIOMMU, 10 minutes. */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** Builds a {@link VmSpec}; validation happens in {@link #build()}. */
+    public static final class Builder {
+        private final String name;
+        private Path kernel = Kernels.testKernel();
+        private int memoryMiB = 2048;
+        private int cpus = 2;
+        private String machine = "q35";
+        private Viommu viommu = Viommu.NONE;
+        private final List<GuestDevice> devices = new ArrayList<>();
+        private final List<String> kernelArgs = new ArrayList<>();
+        private final List<String> qemuArgs = new ArrayList<>();
+        private final List<Path> sharedDirs = new ArrayList<>();
+        private String command;
+        private Duration timeout = Duration.ofMinutes(10);
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder kernel(Path kernel) {
+            this.kernel = kernel;
+            return this;
+        }
+
+        public Builder memoryMiB(int memoryMiB) {
+            this.memoryMiB = memoryMiB;
+            return this;
+        }
+
+        public Builder cpus(int cpus) {
+            this.cpus = cpus;
+            return this;
+        }
+
+        public Builder machine(String machine) {
+            this.machine = machine;
+            return this;
+        }
+
+        public Builder viommu(Viommu viommu) {
+            this.viommu = viommu;
+            return this;
+        }
+
+        public Builder device(GuestDevice device) {
+            devices.add(Objects.requireNonNull(device, "devices: null device"));
+            return this;
+        }
+
+        /** Adds a device by its label ({@code e1000e}, {@code edu}, {@code edu-64bit}). */
+        public Builder device(String label) {
+            return device(GuestDevice.parse(label));
+        }
+
+        public Builder kernelArg(String arg) {
+            kernelArgs.add(arg);
+            return this;
+        }
+
+        public Builder qemuArg(String... args) {
+            qemuArgs.addAll(List.of(args));
+            return this;
+        }
+
+        public Builder sharedDir(Path dir) {
+            sharedDirs.add(dir);
+            return this;
+        }
+
+        public Builder command(String command) {
+            this.command = command;
+            return this;
+        }
+
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        public VmSpec build() {
+            return new VmSpec(name, kernel, memoryMiB, cpus, machine, viommu, devices, kernelArgs, qemuArgs,
+                    sharedDirs, command, timeout);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Runs inside the L1 guest, which plays the VFIO host: binds the devices
+# named in nested.env to vfio-pci, starts the L2 guest under TCG with them
+# passed through, samples the L2 QEMU's pinned memory (VmLck, VmPin from
+# /proc/PID/status) for the whole L2 run, and records it all under OUT,
+# a directory shared read-write with the machine running the harness.
+# Usage: l1-nested.sh OUT     (OUT/nested.env holds the settings)
+set -uo pipefail
+
+out=$1
+# shellcheck source=/dev/null
+. "$out/nested.env"
+# Settings (all set by the harness):
+#   PASSTHROUGH   space-separated vendor:device ids to pass through
+#   L2_KERNEL L2_INITRD L2_MEMORY_MIB L2_APPEND L2_DEVICE_OPTS L2_MACHINE_OPTS
+#   L2_BIOS       firmware image, or empty for QEMU's default
+#   L2_TIMEOUT_S  hard limit for the L2 run
+#   SAMPLE_SECONDS  sampling period
+#   DMA_ENTRY_LIMIT  vfio_iommu_type1 dma_entry_limit for L1
+
+events=$out/events.log
+: >"$events"
+event() { echo "$(date +%s%3N) $*" >>"$events"; }
+
+fail() {
+	event "error $*"
+	echo "l1-nested: $*" >&2
+	exit 1
+}
+
+modprobe vfio_iommu_type1 dma_entry_limit="$DMA_ENTRY_LIMIT" || fail "modprobe vfio_iommu_type1 failed"
+modprobe vfio-pci || fail "modprobe vfio-pci failed"
+event "dma_entry_limit $(cat /sys/module/vfio_iommu_type1/parameters/dma_entry_limit)"
+
+device_args=()
+for id in $PASSTHROUGH; do
+	bdf=""
+	for dev in /sys/bus/pci/devices/*; do
+		if [ "$(cat "$dev/vendor"):$(cat "$dev/device")" = "0x${id%%:*}:0x${id##*:}" ]; then
+			bdf=$(basename "$dev")
+			break
+		fi
+	done
+	[ -n "$bdf" ] || fail "no PCI device $id in L1"
+	dev=/sys/bus/pci/devices/$bdf
+	if [ -e "$dev/driver" ]; then
+		echo "$bdf" >"$dev/driver/unbind" || fail "unbind $bdf failed"
+	fi
+	echo vfio-pci >"$dev/driver_override"
+	echo "$bdf" >/sys/bus/pci/drivers_probe
+	group=$(basename "$(readlink "$dev/iommu_group")")
+	[ -c "/dev/vfio/$group" ] || fail "$bdf ($id) bound but /dev/vfio/$group is missing"
+	event "bound $id $bdf group $group driver $(basename "$(readlink "$dev/driver")")"
+	device_args+=(-device "vfio-pci,host=$bdf")
+done
+
+bios_args=()
+[ -n "$L2_BIOS" ] && bios_args=(-bios "$L2_BIOS")
+
+# shellcheck disable=SC2086 # option lists are word-split on purpose
+qemu-system-x86_64 -accel tcg -machine "q35$L2_MACHINE_OPTS" -m "${L2_MEMORY_MIB}M" -smp 1 \
+	-nodefaults -no-user-config -display none -no-reboot \
+	-serial "file:$out/l2-console.log" "${bios_args[@]}" \
+	$L2_DEVICE_OPTS "${device_args[@]}" \
+	-kernel "$L2_KERNEL" -initrd "$L2_INITRD" -append "$L2_APPEND" \
+	2>"$out/l2-qemu.stderr" &
+qemu=$!
+event "l2-started pid $qemu memlock-limit $(awk '/Max locked memory/ {print $4, $5}' "/proc/$qemu/limits")"
+
+samples=$out/samples.tsv
+echo -e "ms\tvmlck_kib\tvmpin_kib" >"$samples"
+start=$(date +%s%3N)
+deadline=$((start + L2_TIMEOUT_S * 1000))
+seen_cmd=0
+while kill -0 "$qemu" 2>/dev/null; do
+	now=$(date +%s%3N)
+	lck="" pin=""
+	while read -r key value _; do
+		case $key in
+		VmLck:) lck=$value ;;
+		VmPin:) pin=$value ;;
+		esac
+	done <"/proc/$qemu/status" 2>/dev/null
+	[ -n "$lck" ] && echo -e "$((now - start))\t$lck\t$pin" >>"$samples"
+	if [ $seen_cmd = 0 ] && grep -q '^L2-CMD-START' "$out/l2-console.log" 2>/dev/null; then
+		seen_cmd=1
+		event "l2-command-started"
+	fi
+	if [ "$now" -gt "$deadline" ]; then
+		event "l2-timeout after ${L2_TIMEOUT_S}s"
+		kill -KILL "$qemu"
+		break
+	fi
+	sleep "$SAMPLE_SECONDS"
+done
+wait "$qemu"
+qemu_status=$?
+event "l2-exited qemu-status $qemu_status"
+exit 0

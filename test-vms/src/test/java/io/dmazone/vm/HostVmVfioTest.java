@@ -1,0 +1,62 @@
+package io.dmazone.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Test 1: the L1 "host" VM has IOMMU groups and hands its e1000e and edu to vfio-pci. */
+class HostVmVfioTest {
+    private static VmResult result;
+    private static GuestChecks checks;
+
+    @BeforeAll
+    static void boot() {
+        Path bin = Project.newRunDirectory("l1-vfio-scripts");
+        Path script = Project.installScript("l1-vfio-bind.sh", bin);
+        result = Vm.run(VmSpec.builder("l1-vfio")
+                .viommu(Viommu.INTEL)
+                .device(GuestDevice.E1000E)
+                .device(GuestDevice.EDU)
+                .command(script + " " + GuestDevice.E1000E.pciId() + " " + GuestDevice.EDU.pciId())
+                .timeout(Duration.ofMinutes(4))
+                .build());
+        checks = GuestChecks.parse(result.output());
+        System.out.printf("l1-vfio: accel %s, kernel %s, booted in %.1f s, %.1f s wall%n",
+                result.accel(), result.guestKernel(), result.bootSeconds(), result.wallSeconds());
+    }
+
+    @Test
+    void guestRanTheTestKernelAndEveryCheckPassed() {
+        assertThat(result.guestKernel()).isEqualTo(Kernels.release());
+        assertThat(checks.checks()).as("checks printed by the guest").isNotEmpty();
+        assertThat(result.exitStatus()).as("guest exit status; output:%n%s", result.output()).isZero();
+    }
+
+    @Test
+    void iommuGroupsExist() {
+        assertThat(checks.check("iommu-groups")).hasValueSatisfying(c -> assertThat(c.passed()).isTrue());
+        assertThat(checks.check("dmar-enabled")).hasValueSatisfying(c -> assertThat(c.passed()).isTrue());
+        assertThat(Integer.parseInt(checks.value("iommu_groups").orElseThrow())).isPositive();
+    }
+
+    @Test
+    void e1000eBindsToVfioPci() {
+        assertThat(checks.check("bind-" + GuestDevice.E1000E.pciId()))
+                .hasValueSatisfying(c -> assertThat(c.passed()).as(c.detail()).isTrue());
+    }
+
+    @Test
+    void eduBindsToVfioPci() {
+        assertThat(checks.check("bind-" + GuestDevice.EDU.pciId()))
+                .hasValueSatisfying(c -> assertThat(c.passed()).as(c.detail()).isTrue());
+    }
+
+    @Test
+    void devicesSitInDifferentGroups() {
+        assertThat(checks.value("group-" + GuestDevice.E1000E.pciId()))
+                .isNotEqualTo(checks.value("group-" + GuestDevice.EDU.pciId()));
+    }
+}
