@@ -84,7 +84,7 @@ struct dmazone {
 	unsigned int nr_chunks;
 	struct gen_pool *pool;
 
-	struct mutex lock;
+	struct mutex lock;	/* attach/detach, @attachments */
 	struct list_head attachments;
 	unsigned int nr_attached;
 

@@ -109,7 +109,7 @@ struct edu_test_buf {
 struct edu_test {
 	struct pci_dev *pdev;
 	void __iomem *bar;
-	struct mutex lock;
+	struct mutex lock;	/* one command at a time */
 	struct edu_test_api api;
 	struct dmazone_attachment *za;
 	struct list_head bufs;
