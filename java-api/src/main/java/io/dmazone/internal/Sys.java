@@ -1,0 +1,36 @@
+package io.dmazone.internal;
+
+import io.dmazone.DmazoneException;
+import io.dmazone.NativeCallException;
+import io.dmazone.jni.NativeLibrary;
+
+/** Internal: turns the natives' {@code -errno} returns into exceptions. Not API. */
+public final class Sys {
+    private Sys() {
+    }
+
+    /** Throws a {@link DmazoneException} naming the cause if the native library is missing. */
+    public static void requireNatives() {
+        if (!NativeLibrary.isAvailable()) {
+            Throwable cause = NativeLibrary.unavailabilityCause().orElse(null);
+            throw new DmazoneException("dmazone native library is not available: " + cause
+                    + "; put dmazone-jni's amd64-Linux-gpp-jni NAR on the classpath (Linux x86-64 only)", cause);
+        }
+    }
+
+    /** Returns {@code ret} if non-negative, else throws for {@code -ret} with the given hint. */
+    public static int check(int ret, String call, String hint) {
+        if (ret < 0) {
+            throw new NativeCallException(call, -ret, hint);
+        }
+        return ret;
+    }
+
+    /** Returns {@code ret} if non-negative, else throws for {@code -ret}. */
+    public static long check(long ret, String call, String hint) {
+        if (ret < 0) {
+            throw new NativeCallException(call, (int) -ret, hint);
+        }
+        return ret;
+    }
+}

@@ -1,0 +1,166 @@
+package io.dmazone.zone;
+
+import io.dmazone.Sizes;
+import io.dmazone.sysfs.PciAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Turns a {@link ZoneSpec} and a guest size into a {@link ZonePlan}.
+ *
+ * <pre>{@code
+ * ZonePlan plan = ZonePlanner.forZone(ZoneSpec.parse("64M@0x40000000"), 2 * Sizes.GIB)
+ *         .viommu(VIommu.VIRTIO_IOMMU)
+ *         .device(PciAddress.parse("0000:00:09.0"))
+ *         .plan();
+ * }</pre>
+ *
+ * <p>Memory layout: QEMU q35 puts guest RAM below 4 GiB up to 2 GiB when the guest has at
+ * least 2.75 GiB, else all of it; the rest starts at 4 GiB. The zone must lie inside RAM.
+ */
+public final class ZonePlanner {
+    /** Extra pinned memory beyond guest RAM when QEMU maps all of it: ROMs and VGA RAM (measured 16.25 MiB on q35). */
+    public static final long FIRMWARE_SLACK = 64 * Sizes.MIB;
+    /** Guest RAM to leave outside the zone for the guest kernel itself. */
+    public static final long MIN_GUEST_FREE = 128 * Sizes.MIB;
+    /** vfio_iommu_type1's default {@code dma_entry_limit}. */
+    public static final long DEFAULT_DMA_ENTRY_LIMIT = 65535;
+
+    private static final long FOUR_GIB = 4 * Sizes.GIB;
+    private static final long Q35_LOWMEM_SPLIT = 0xb0000000L;
+    private static final long Q35_LOWMEM = 0x80000000L;
+
+    private final ZoneSpec zone;
+    private final long guestRam;
+    private VIommu viommu = VIommu.INTEL_IOMMU;
+    private final Set<PciAddress> devices = new LinkedHashSet<>();
+    private boolean kvm;
+
+    private ZonePlanner(ZoneSpec zone, long guestRam) {
+        this.zone = Objects.requireNonNull(zone, "zone");
+        if (guestRam <= 0 || guestRam % Sizes.MIB != 0) {
+            throw new IllegalArgumentException("guest RAM " + guestRam + " must be a positive whole number of MiB");
+        }
+        this.guestRam = guestRam;
+    }
+
+    /** Starts a plan for a zone in a guest of {@code guestRamBytes}. */
+    public static ZonePlanner forZone(ZoneSpec zone, long guestRamBytes) {
+        return new ZonePlanner(zone, guestRamBytes);
+    }
+
+    /** The vIOMMU (default {@link VIommu#INTEL_IOMMU}). */
+    public ZonePlanner viommu(VIommu v) {
+        this.viommu = Objects.requireNonNull(v, "viommu");
+        return this;
+    }
+
+    /** Adds a host device to pass through with vfio-pci. */
+    public ZonePlanner device(PciAddress address) {
+        if (!devices.add(Objects.requireNonNull(address, "address"))) {
+            throw new IllegalArgumentException(address + " is already in the plan; pass each device once");
+        }
+        return this;
+    }
+
+    /** Whether QEMU runs with KVM (adds {@code kernel-irqchip=split} for intel-iommu's interrupt remapping). */
+    public ZonePlanner kvm(boolean kvm) {
+        this.kvm = kvm;
+        return this;
+    }
+
+    /** The RAM ranges of a q35 guest of this size, as {@code [start, end)} pairs. */
+    static long[][] q35Ram(long ram) {
+        if (ram >= Q35_LOWMEM_SPLIT) {
+            return new long[][] {{0, Q35_LOWMEM}, {FOUR_GIB, FOUR_GIB + ram - Q35_LOWMEM}};
+        }
+        return new long[][] {{0, ram}};
+    }
+
+    /**
+     * Builds the plan.
+     *
+     * @throws IllegalArgumentException if the zone does not fit the guest's RAM or no device was given
+     */
+    public ZonePlan plan() {
+        if (devices.isEmpty()) {
+            throw new IllegalArgumentException("a zone plan needs at least one device to pass through; add it with device(...)");
+        }
+        long[][] ram = q35Ram(guestRam);
+        boolean inside = false;
+        StringBuilder layout = new StringBuilder();
+        for (long[] r : ram) {
+            inside |= zone.guestPhysBase() >= r[0] && zone.end() <= r[1];
+            layout.append(layout.length() == 0 ? "" : ", ").append('[').append(Sizes.hex(r[0])).append('-')
+                    .append(Sizes.hex(r[1])).append(')');
+        }
+        if (!inside) {
+            throw new IllegalArgumentException(zone + " is not inside the guest RAM of a " + Sizes.format(guestRam)
+                    + " q35 guest, which is " + layout + "; move the zone into one range or give the guest more memory");
+        }
+        if (guestRam - zone.size() < MIN_GUEST_FREE) {
+            throw new IllegalArgumentException("a " + Sizes.format(zone.size()) + " zone leaves the " + Sizes.format(guestRam)
+                    + " guest less than " + Sizes.format(MIN_GUEST_FREE) + " for itself; give it more memory or shrink the zone");
+        }
+        int n = devices.size();
+        List<String> args = new ArrayList<>();
+        args.add("-machine");
+        args.add(kvm && viommu == VIommu.INTEL_IOMMU ? "q35,kernel-irqchip=split" : "q35");
+        args.add("-m");
+        args.add(guestRam / Sizes.MIB + "M");
+        for (String d : viommu.qemuDevices()) {
+            args.add("-device");
+            args.add(d);
+        }
+        for (PciAddress a : devices) {
+            args.add("-device");
+            args.add("vfio-pci,host=" + a);
+        }
+        List<String> cmdline = new ArrayList<>();
+        cmdline.add(zone.memmapParameter());
+        cmdline.add("dmazone.base=" + Sizes.hex(zone.guestPhysBase()));
+        cmdline.add("dmazone.size=" + Sizes.hex(zone.size()));
+        cmdline.addAll(viommu.kernelParams());
+
+        long allRam = guestRam + FIRMWARE_SLACK;
+        long startup;
+        long steady;
+        switch (viommu) {
+            case NONE:
+                // One container shared by all devices maps all RAM once.
+                startup = allRam;
+                steady = allRam;
+                break;
+            case INTEL_IOMMU:
+                // Each device gets its own address space and container; until the guest enables
+                // DMAR each container maps all RAM, and locked_vm counts per container.
+                startup = Math.multiplyExact(allRam, (long) n);
+                steady = Math.multiplyExact(zone.size(), (long) n);
+                break;
+            case VIRTIO_IOMMU:
+                startup = 0;
+                steady = Math.multiplyExact(zone.size(), (long) n);
+                break;
+            default:
+                throw new AssertionError(viommu);
+        }
+        long memlock = Math.max(startup, steady);
+        List<String> notes = new ArrayList<>();
+        if (viommu == VIommu.VIRTIO_IOMMU) {
+            notes.add("boot the guest with qboot (-bios /usr/share/qemu/qboot.rom): SeaBIOS stalls when boot-bypass is off");
+            notes.add("load virtio_iommu in the guest before the device's driver, so the device gets its IOMMU group");
+        }
+        if (viommu == VIommu.INTEL_IOMMU) {
+            notes.add("QEMU pins all guest RAM per device until the guest enables DMAR: the limit must be in place "
+                    + "before QEMU starts");
+        }
+        if (viommu != VIommu.NONE && zone.size() / 4096 > DEFAULT_DMA_ENTRY_LIMIT) {
+            notes.add("if the guest maps the zone in 4 KiB pages, each becomes one host MAP_DMA: run "
+                    + "modprobe vfio_iommu_type1 dma_entry_limit=" + (zone.size() / 4096 + 1024) + " on the host");
+        }
+        return new ZonePlan(zone, guestRam, viommu, List.copyOf(devices), args, cmdline, memlock, startup, steady, notes);
+    }
+}
