@@ -176,8 +176,8 @@ t_load_memmap() {
 		[ "$(sysval bytes_free)" = "$ZONE_SIZE" ]
 	check sysfs_state $? "base=$(sysval base) size=$(sysval size) source=$(sysval source) mode=$(sysval mode) used=$(sysval bytes_used) free=$(sysval bytes_free)"
 	value sysfs_mode "$(sysval mode)"
-	grep -q "dmazone" /proc/iomem
-	check iomem_claimed $? "$(grep dmazone /proc/iomem | sed 's/^ *//')"
+	grep -q ": dmazone$" /proc/iomem
+	check iomem_claimed $? "$(grep ": dmazone$" /proc/iomem | sed 's/^ *//')"
 }
 
 t_attach() {
@@ -351,8 +351,8 @@ t_lifetime() {
 	out=$(rmmod dmazone 2>&1)
 	rc=$?
 	[ $rc = 0 ] && ! module_loaded dmazone && [ ! -d "$SYS" ] &&
-		! grep -q dmazone /proc/iomem
-	check rmmod_after_detach $? "rc=$rc $out"
+		! grep -q ": dmazone$" /proc/iomem
+	check rmmod_after_detach $? "rc=$rc $out loaded=$(module_loaded dmazone && echo yes || echo no) sysfs=$([ -d "$SYS" ] && echo present || echo gone) iomem=$(grep -c ': dmazone$' /proc/iomem)"
 
 	err=$(load_dmazone base=$ZONE_BASE size=$ZONE_SIZE)
 	[ "$err" = 0 ] && [ "$(sysval source)" = memmap ]
