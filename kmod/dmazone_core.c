@@ -125,8 +125,7 @@ static int dmazone_check_range(u64 base, u64 size)
 		       size, PAGE_SIZE);
 		return -EINVAL;
 	}
-	if (check_add_overflow(base, size - 1, &last) || last > (u64)(phys_addr_t)~0ULL ||
-	    size > SIZE_MAX) {
+	if (check_add_overflow(base, size - 1, &last)) {
 		pr_err("invalid size=0x%llx: base + size overflows the physical address space\n",
 		       size);
 		return -EINVAL;

@@ -106,6 +106,15 @@ t_environment() {
 	[ "$vm_dz" = "$(uname -r)" ] && [ "$vm_edu" = "$(uname -r)" ]
 	check modules_built $? "dmazone=${vm_dz:-missing} client=${vm_edu:-missing} ($KMOD_DIR)"
 
+	if [ $IOMMU = 1 ]; then
+		local want=Translated dom
+		[ $CONFIG = B ] && want=Passthrough
+		dom=$(dmesg | grep -o 'Default domain type: [A-Za-z]*' | tail -1)
+		value default_domain "${dom#Default domain type: }"
+		[[ $dom == *"$want" ]]
+		check default_domain $? "$dom (expected $want)"
+	fi
+
 	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 	mountpoint -q /sys/kernel/debug
 	check debugfs $? "/sys/kernel/debug"
@@ -122,16 +131,17 @@ t_load_client() {
 }
 
 # --- test 4a: bad parameters ----------------------------------------------
-# bad_param NAME PARAM-NAMED PARAMS...
+# bad_param NAME PATTERN PARAMS...: insmod must fail with EINVAL and log
+# exactly one "dmazone: " line, containing PATTERN (the parameter's name).
 bad_param() {
-	local name=$1 param=$2 mark err lines n line
+	local name=$1 pattern=$2 mark err lines n line
 	shift 2
 	mark=$(dmesg_mark)
 	err=$(load_dmazone "$@")
 	lines=$(dmesg_since "$mark" | grep -E '(^|\] )dmazone: ')
 	n=$(printf '%s' "$lines" | grep -c .)
 	line=$(printf '%s' "$lines" | head -1)
-	[ "$err" = 22 ] && [ "$n" = 1 ] && [[ $line == *"$param="* ]] &&
+	[ "$err" = 22 ] && [ "$n" = 1 ] && [[ $line == *"$pattern"* ]] &&
 		! module_loaded dmazone
 	check "$name" $? "params='$*' errno=$(errno_name "$err") dmesg_lines=$n line: $line"
 	module_loaded dmazone && rmmod dmazone
@@ -151,12 +161,15 @@ t_bad_params() {
 			break
 		fi
 	done < /proc/iomem
-	bad_param bad_param_unaligned_base base \
+	bad_param bad_param_unaligned_base base= \
 		base=$(hexnorm $((ZONE_BASE + 0x800))) size=$ZONE_SIZE
-	bad_param bad_param_size_zero size base=$ZONE_BASE size=0
-	bad_param bad_param_system_ram base base="${ram_base:-0x1000000}" size=0x1000000
-	bad_param bad_param_beyond_reserved size \
+	bad_param bad_param_size_zero size= base=$ZONE_BASE size=0
+	bad_param bad_param_system_ram base= base="${ram_base:-0x1000000}" size=0x1000000
+	bad_param bad_param_beyond_reserved size= \
 		base=$ZONE_BASE size=$((ZONE_SIZE * 2))
+	# Not a number: the module loader logs the line naming the parameter.
+	bad_param bad_param_not_a_number "base'" \
+		base=0x4000zz size=$ZONE_SIZE
 }
 
 # --- tests 1 and 2: DMA into, out of, and outside the zone ------------------
