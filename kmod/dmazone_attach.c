@@ -255,9 +255,10 @@ void dmazone_detach(struct dmazone_attachment *za)
 		dev_info(dev, "dmazone: detached\n");
 
 	put_device(dev);
+	if (leaked)
+		return;	/* @za stays valid for the late dmazone_free() calls */
 	kfree(za);
-	if (!leaked)
-		module_put(THIS_MODULE);
+	module_put(THIS_MODULE);
 }
 EXPORT_SYMBOL_GPL(dmazone_detach);
 

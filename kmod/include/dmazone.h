@@ -52,8 +52,9 @@ struct dmazone_attachment *dmazone_attach(struct device *dev);
  * Detaches the device's zone domain (the device returns to its default
  * domain), unmaps the zone and frees the domain. The driver must have
  * stopped the device's DMA and freed its zone allocations first; if any
- * remain, they are reported and the module stays pinned, since the memory
- * may still be in use.
+ * remain, they are reported, @za stays valid so that dmazone_free() can
+ * still be called on them, and the module stays pinned for good, since the
+ * memory may still be in use.
  *
  * Context: process context, may sleep.
  */
