@@ -87,4 +87,12 @@ class MemoryTest {
         assertThatThrownBy(f::buffer).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         assertThatThrownBy(() -> NativeMemory.anonymous(100)).hasMessageContaining("multiple of 4 KiB");
     }
+
+    @Test
+    void hugetlbWithoutReservedPagesSaysToReserveThem() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.readString(Path.of("/proc/sys/vm/nr_hugepages")).strip().equals("0"), "huge pages are reserved here");
+        assertThatThrownBy(() -> NativeMemory.hugetlb(2 * Sizes.MIB)).isInstanceOf(io.dmazone.NativeCallException.class)
+                .hasMessageContaining("failed: ENOMEM — reserve huge pages first");
+    }
 }
