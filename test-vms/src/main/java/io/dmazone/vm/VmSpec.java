@@ -36,7 +36,7 @@ public record VmSpec(
         List<GuestDevice> devices,
         List<String> kernelArgs,
         List<String> qemuArgs,
-        List<Path> sharedDirs,
+        List<SharedDir> sharedDirs,
         String command,
         Duration timeout) {
 
@@ -62,10 +62,6 @@ public record VmSpec(
         }
         qemuArgs = List.copyOf(Objects.requireNonNull(qemuArgs, "qemuArgs"));
         sharedDirs = List.copyOf(Objects.requireNonNull(sharedDirs, "sharedDirs"));
-        for (Path dir : sharedDirs) {
-            require(dir.isAbsolute() && Files.isDirectory(dir),
-                    "sharedDirs: " + dir + " must be an existing absolute directory");
-        }
         require(command != null && !command.isBlank(), "command: not set; give the shell command to run in the guest");
         require(timeout != null && !timeout.isNegative() && !timeout.isZero(),
                 "timeout: " + timeout + " must be positive");
@@ -93,7 +89,7 @@ public record VmSpec(
         private final List<GuestDevice> devices = new ArrayList<>();
         private final List<String> kernelArgs = new ArrayList<>();
         private final List<String> qemuArgs = new ArrayList<>();
-        private final List<Path> sharedDirs = new ArrayList<>();
+        private final List<SharedDir> sharedDirs = new ArrayList<>();
         private String command;
         private Duration timeout = Duration.ofMinutes(10);
 
@@ -146,8 +142,9 @@ public record VmSpec(
             return this;
         }
 
-        public Builder sharedDir(Path dir) {
-            sharedDirs.add(dir);
+        /** Lets the guest write {@code hostDir}, which it sees at {@code guestPath} (under /tmp). */
+        public Builder sharedDir(Path hostDir, String guestPath) {
+            sharedDirs.add(new SharedDir(hostDir, guestPath));
             return this;
         }
 

@@ -1,6 +1,5 @@
 package io.dmazone.vm;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,8 +34,8 @@ final class VngCommandLine {
         for (String arg : spec.kernelArgs()) {
             cmd.add("--append=" + arg);
         }
-        for (Path dir : spec.sharedDirs()) {
-            cmd.add("--rwdir=" + dir);
+        for (SharedDir dir : spec.sharedDirs()) {
+            cmd.add("--rwdir=" + dir.guestPath() + "=" + dir.hostPath());
         }
         cmd.add("--exec");
         cmd.add(FACTS_MARKER_COMMAND + "\n" + spec.command());

@@ -20,7 +20,7 @@ out=$1
 
 events=$out/events.log
 : >"$events"
-event() { echo "$(date +%s%3N) $*" >>"$events"; }
+event() { local t=${EPOCHREALTIME/./}; echo "$((t / 1000)) $*" >>"$events"; }
 
 fail() {
 	event "error $*"
@@ -68,12 +68,17 @@ qemu=$!
 event "l2-started pid $qemu memlock-limit $(awk '/Max locked memory/ {print $4, $5}' "/proc/$qemu/limits")"
 
 samples=$out/samples.tsv
-echo -e "ms\tvmlck_kib\tvmpin_kib" >"$samples"
-start=$(date +%s%3N)
+echo -e "ms\tvmlck_kib\tvmpin_kib\tphase" >"$samples"
+# The loop forks nothing (EPOCHREALTIME, builtins, read -t as sleep): L1 is
+# itself emulated and its other vCPU is busy running L2.
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+start=$(now_ms)
 deadline=$((start + L2_TIMEOUT_S * 1000))
-seen_cmd=0
+phase=boot
+exec 4<> <(:)
 while kill -0 "$qemu" 2>/dev/null; do
-	now=$(date +%s%3N)
+	t=${EPOCHREALTIME/./}
+	now=$((t / 1000))
 	lck="" pin=""
 	while read -r key value _; do
 		case $key in
@@ -81,17 +86,25 @@ while kill -0 "$qemu" 2>/dev/null; do
 		VmPin:) pin=$value ;;
 		esac
 	done <"/proc/$qemu/status" 2>/dev/null
-	[ -n "$lck" ] && echo -e "$((now - start))\t$lck\t$pin" >>"$samples"
-	if [ $seen_cmd = 0 ] && grep -q '^L2-CMD-START' "$out/l2-console.log" 2>/dev/null; then
-		seen_cmd=1
-		event "l2-command-started"
+	# boot: until L2 starts its command; command: while it runs; done: after.
+	if [ $phase != done ] && [ -r "$out/l2-console.log" ]; then
+		console=$(<"$out/l2-console.log")
+		if [ $phase = boot ] && [[ $console == *L2-CMD-START* ]]; then
+			phase=command
+			event "l2-command-started"
+		fi
+		if [ $phase = command ] && [[ $console == *L2-EXIT* ]]; then
+			phase=done
+			event "l2-command-exited"
+		fi
 	fi
+	[ -n "$lck" ] && echo -e "$((now - start))\t$lck\t${pin:-0}\t$phase" >>"$samples"
 	if [ "$now" -gt "$deadline" ]; then
 		event "l2-timeout after ${L2_TIMEOUT_S}s"
 		kill -KILL "$qemu"
 		break
 	fi
-	sleep "$SAMPLE_SECONDS"
+	read -r -t "$SAMPLE_SECONDS" -u 4 _
 done
 wait "$qemu"
 qemu_status=$?

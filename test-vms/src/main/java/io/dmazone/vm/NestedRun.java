@@ -1,0 +1,230 @@
+package io.dmazone.vm;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a {@link NestedSpec}: builds L2's boot files on this machine, boots L1
+ * with the devices, and lets l1-nested.sh inside L1 bind them to vfio-pci, run
+ * L2 and sample its QEMU's pinned memory into a directory shared with L1.
+ */
+public final class NestedRun {
+    private static final String L2_BASE_ARGS = "console=ttyS0 panic=-1 quiet loglevel=4";
+    /** Time L1 needs around the L2 run: its own boot, binding, shutdown. */
+    private static final Duration L1_OVERHEAD = Duration.ofMinutes(3);
+    /** Where L1 sees the run's share directory. */
+    private static final String L1_SHARE = "/tmp/dmazone-share";
+
+    private NestedRun() {
+    }
+
+    /**
+     * Runs the spec to the end.
+     *
+     * @throws VmTimeoutException when L1 or L2 ran out of time (with that VM's console tail)
+     * @throws VmException        when L1 could not set up or run L2
+     */
+    public static NestedResult run(NestedSpec spec) {
+        long started = System.nanoTime();
+        Path runDir = Project.newRunDirectory(spec.name());
+        Path bin = runDir.resolve("bin");
+        Path share = runDir.resolve("share");
+        Path l2 = runDir.resolve("l2");
+        try {
+            Files.createDirectories(share);
+            Files.createDirectories(l2);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + runDir, e);
+        }
+        buildL2Image(spec, bin, l2);
+        writeEnv(spec, share.resolve("nested.env"), l2);
+
+        VmSpec.Builder l1 = VmSpec.builder(spec.name() + "-l1")
+                .memoryMiB(spec.l1MemoryMiB())
+                .cpus(2)
+                .viommu(Viommu.INTEL)
+                .sharedDir(share, L1_SHARE)
+                .command(Project.installScript("l1-nested.sh", bin) + " " + L1_SHARE)
+                .timeout(spec.l2Timeout().plus(L1_OVERHEAD));
+        spec.passthrough().forEach(l1::device);
+        VmResult l1Result;
+        try (Vm vm = Vm.boot(l1.build(), runDir.resolve("l1"))) {
+            l1Result = vm.awaitExit();
+        }
+
+        Map<String, List<String>> events = readEvents(share.resolve("events.log"));
+        Path l2Console = share.resolve("l2-console.log");
+        String l2Log = readIfExists(l2Console);
+        if (events.containsKey("error") || l1Result.exitStatus() != 0) {
+            throw new VmException("L1 of " + spec.name() + " failed to run L2 (exit " + l1Result.exitStatus() + "): "
+                    + String.join("; ", events.getOrDefault("error", List.of())) + "; L1 console: "
+                    + l1Result.consoleLog(), tail(readIfExists(l1Result.consoleLog())));
+        }
+        if (events.containsKey("l2-timeout")) {
+            throw new VmTimeoutException(spec.name() + "-l2", spec.l2Timeout(), tail(l2Log));
+        }
+        List<PinnedSample> samples = readSamples(share.resolve("samples.tsv"));
+        long l2Start = eventMillis(events, "l2-started");
+        String memlock = memlockLimit(events.get("l2-started").get(0));
+
+        RunEnvironment env = new RunEnvironment(
+                RunEnvironment.commandOutput("uname", "-r"),
+                l1Result.guestKernel(),
+                RunEnvironment.commandOutput("qemu-system-x86_64", "--version"),
+                l1Result.accel(), Accel.TCG, spec.l2Viommu().label(),
+                spec.l1MemoryMiB(), spec.l2MemoryMiB(), memlock);
+        NestedResult result = new NestedResult(
+                spec.name(), env, spec.passthrough(),
+                l2ExitStatus(l2Log), l2CommandOutput(l2Log), l2Console,
+                l1Result.bootSeconds(),
+                events.containsKey("l2-command-started")
+                        ? (eventMillis(events, "l2-command-started") - l2Start) / 1000.0 : Double.NaN,
+                l2Uptime(l2Log),
+                (eventMillis(events, "l2-exited") - l2Start) / 1000.0,
+                (System.nanoTime() - started) / 1e9,
+                samples,
+                NestedResult.peakOf(samples).orElse(null),
+                NestedResult.steadyOf(samples).orElse(null),
+                runDir);
+        Reports.write(runDir.resolve("nested-result.json"), result);
+        return result;
+    }
+
+    private static void buildL2Image(NestedSpec spec, Path bin, Path l2) {
+        Path command = l2.resolve("command.sh");
+        try {
+            Files.writeString(command, "#!/bin/sh\n" + spec.l2Command() + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + command, e);
+        }
+        Project.installScript("l2-init.sh", bin);
+        List<String> cmd = new ArrayList<>(List.of(
+                Project.installScript("l2-image.sh", bin).toString(),
+                Kernels.release(),
+                Project.root().resolve("test-vms/target/l2-cache").toString(),
+                l2.toString(),
+                command.toString()));
+        cmd.addAll(spec.l2Modules());
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                throw new VmException("building L2's image for " + spec.name() + " failed: " + out.trim(), out);
+            }
+        } catch (IOException e) {
+            throw new VmException("cannot run l2-image.sh: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VmException("interrupted while building L2's image", e);
+        }
+    }
+
+    private static void writeEnv(NestedSpec spec, Path file, Path l2) {
+        List<String> append = new ArrayList<>(List.of(L2_BASE_ARGS));
+        append.addAll(spec.l2Viommu().kernelArgs());
+        append.addAll(spec.l2KernelArgs());
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("PASSTHROUGH", String.join(" ", spec.passthrough().stream().map(GuestDevice::pciId).toList()));
+        env.put("L2_KERNEL", l2.resolve("vmlinux").toString());
+        env.put("L2_INITRD", l2.resolve("initramfs.cpio").toString());
+        env.put("L2_MEMORY_MIB", Integer.toString(spec.l2MemoryMiB()));
+        env.put("L2_APPEND", String.join(" ", append));
+        env.put("L2_DEVICE_OPTS", String.join(" ", spec.l2Viommu().qemuArgs()));
+        env.put("L2_MACHINE_OPTS", "");
+        // qboot: SeaBIOS stalls when its DMA is blocked (boot-bypass=off) and is slower in any case.
+        env.put("L2_BIOS", "/usr/share/qemu/qboot.rom");
+        env.put("L2_TIMEOUT_S", Long.toString(spec.l2Timeout().toSeconds()));
+        env.put("SAMPLE_SECONDS", Double.toString(spec.sampleSeconds()));
+        env.put("DMA_ENTRY_LIMIT", Integer.toString(spec.dmaEntryLimit()));
+        StringBuilder sb = new StringBuilder();
+        env.forEach((k, v) -> sb.append(k).append("='").append(v.replace("'", "'\\''")).append("'\n"));
+        try {
+            Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /** events.log lines are "EPOCH_MS EVENT WORDS..."; keyed by event, valued by the whole lines. */
+    private static Map<String, List<String>> readEvents(Path file) {
+        Map<String, List<String>> events = new HashMap<>();
+        for (String line : readIfExists(file).split("\n")) {
+            String[] f = line.trim().split("\\s+", 3);
+            if (f.length >= 2) {
+                events.computeIfAbsent(f[1], k -> new ArrayList<>()).add(line.trim());
+            }
+        }
+        return events;
+    }
+
+    private static long eventMillis(Map<String, List<String>> events, String event) {
+        List<String> lines = events.get(event);
+        if (lines == null) {
+            throw new VmException("L1 recorded no '" + event + "' event; see events.log", "");
+        }
+        return Long.parseLong(lines.get(0).split("\\s+")[0]);
+    }
+
+    private static List<PinnedSample> readSamples(Path file) {
+        List<PinnedSample> samples = new ArrayList<>();
+        for (String line : readIfExists(file).split("\n")) {
+            String[] f = line.trim().split("\t");
+            if (f.length == 4 && f[0].matches("\\d+")) {
+                samples.add(new PinnedSample(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), f[3]));
+            }
+        }
+        return samples;
+    }
+
+    /** The "l2-started" event ends with "memlock-limit SOFT HARD" (bytes, or "unlimited"). */
+    private static String memlockLimit(String startedEvent) {
+        List<String> words = List.of(startedEvent.split("\\s+"));
+        int at = words.indexOf("memlock-limit");
+        return at >= 0 && at + 2 < words.size()
+                ? "soft " + words.get(at + 1) + " hard " + words.get(at + 2) + " (bytes; QEMU runs as root, CAP_IPC_LOCK)"
+                : "unknown";
+    }
+
+    private static int l2ExitStatus(String l2Log) {
+        return l2Log.lines().filter(l -> l.startsWith("L2-EXIT ")).map(l -> l.substring(8).trim())
+                .filter(s -> s.matches("\\d+")).map(Integer::parseInt).findFirst().orElse(-1);
+    }
+
+    private static double l2Uptime(String l2Log) {
+        return l2Log.lines().filter(l -> l.startsWith("L2-CMD-START uptime "))
+                .map(l -> Double.parseDouble(l.substring("L2-CMD-START uptime ".length()).trim()))
+                .findFirst().orElse(Double.NaN);
+    }
+
+    private static String l2CommandOutput(String l2Log) {
+        int start = l2Log.indexOf("L2-CMD-START");
+        if (start < 0) {
+            return "";
+        }
+        int from = l2Log.indexOf('\n', start) + 1;
+        int end = l2Log.indexOf("L2-EXIT", from);
+        return l2Log.substring(from, end < 0 ? l2Log.length() : end);
+    }
+
+    private static String readIfExists(Path file) {
+        try {
+            return Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private static String tail(String text) {
+        List<String> lines = text.lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+}

@@ -1,0 +1,163 @@
+package io.dmazone.vm;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A nested run: an L1 VM that plays the VFIO host (q35, intel-iommu, the devices
+ * to pass through) and, inside it, an L2 guest under TCG that gets those devices
+ * through vfio-pci and runs a command.
+ *
+ * @param name              short name for logs and the run directory
+ * @param l1MemoryMiB       L1 RAM (at most 2 GiB here)
+ * @param l2MemoryMiB       L2 RAM (at most 1 GiB here)
+ * @param l2Viommu          the vIOMMU L2 gets, or {@link Viommu#NONE}
+ * @param passthrough       L1 devices handed to L2 through vfio-pci
+ * @param l2Modules         modules L2 loads before its command, in order: paths under
+ *                          /lib/modules/RELEASE, or absolute paths of out-of-tree .ko files
+ * @param l2KernelArgs      L2 kernel command line additions
+ * @param l2Command         shell script body L2 runs as root (busybox sh); its status is L2's verdict
+ * @param l2Timeout         hard limit for the L2 run, from L2 QEMU's start
+ * @param sampleSeconds     how often L1 samples L2 QEMU's VmLck/VmPin
+ * @param dmaEntryLimit     vfio_iommu_type1 dma_entry_limit in L1
+ */
+public record NestedSpec(
+        String name,
+        int l1MemoryMiB,
+        int l2MemoryMiB,
+        Viommu l2Viommu,
+        List<GuestDevice> passthrough,
+        List<String> l2Modules,
+        List<String> l2KernelArgs,
+        String l2Command,
+        Duration l2Timeout,
+        double sampleSeconds,
+        int dmaEntryLimit) {
+
+    public NestedSpec {
+        require(l1MemoryMiB > 0 && l1MemoryMiB <= 2048, "l1MemoryMiB: " + l1MemoryMiB + " must be 1..2048");
+        require(l2MemoryMiB > 0 && l2MemoryMiB <= 1024, "l2MemoryMiB: " + l2MemoryMiB + " must be 1..1024");
+        require(l2MemoryMiB + 512 <= l1MemoryMiB,
+                "l2MemoryMiB: " + l2MemoryMiB + " leaves L1 (" + l1MemoryMiB + " MiB) less than 512 MiB of its own");
+        Objects.requireNonNull(l2Viommu, "l2Viommu: not set; use Viommu.NONE");
+        passthrough = List.copyOf(Objects.requireNonNull(passthrough, "passthrough"));
+        require(!passthrough.isEmpty(), "passthrough: name at least one device to pass through to L2");
+        require(passthrough.stream().map(GuestDevice::pciId).distinct().count() == passthrough.size(),
+                "passthrough: " + passthrough + " names one PCI device twice");
+        l2Modules = List.copyOf(Objects.requireNonNull(l2Modules, "l2Modules"));
+        for (String m : l2Modules) {
+            require(!m.startsWith("/") || Files.isReadable(Path.of(m)),
+                    "l2Modules: " + m + " does not exist; build it first");
+        }
+        l2KernelArgs = List.copyOf(Objects.requireNonNull(l2KernelArgs, "l2KernelArgs"));
+        require(l2Command != null && !l2Command.isBlank(), "l2Command: not set");
+        require(l2Timeout != null && l2Timeout.toSeconds() >= 30, "l2Timeout: " + l2Timeout + " must be at least 30 s");
+        require(sampleSeconds >= 0.1 && sampleSeconds <= 10, "sampleSeconds: " + sampleSeconds + " must be 0.1..10");
+        require(dmaEntryLimit >= 65535, "dmaEntryLimit: " + dmaEntryLimit + " must be at least the default 65535");
+        VmSpec.builder(name).command("true").build(); // validates the name the same way
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** Module path of the stock e1000e driver. */
+    public static final String E1000E_MODULE = "kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko.xz";
+    /** Module path of the virtio-iommu driver (a module in the test kernel: load it before device drivers). */
+    public static final String VIRTIO_IOMMU_MODULE = "kernel/drivers/iommu/virtio-iommu.ko.xz";
+
+    /**
+     * A builder with the defaults: L1 2 GiB, L2 512 MiB, no L2 vIOMMU, 0.5 s sampling,
+     * dma_entry_limit 1048576 (with an L2 vIOMMU in caching mode every 4 KiB page L2
+     * maps is one entry, and the default 65535 runs out at 256 MiB), 8 minutes for L2.
+     */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** Builds a {@link NestedSpec}. */
+    public static final class Builder {
+        private final String name;
+        private int l1MemoryMiB = 2048;
+        private int l2MemoryMiB = 512;
+        private Viommu l2Viommu = Viommu.NONE;
+        private final List<GuestDevice> passthrough = new ArrayList<>();
+        private final List<String> l2Modules = new ArrayList<>();
+        private final List<String> l2KernelArgs = new ArrayList<>();
+        private String l2Command;
+        private Duration l2Timeout = Duration.ofMinutes(8);
+        private double sampleSeconds = 0.5;
+        private int dmaEntryLimit = 1 << 20;
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder l1MemoryMiB(int mib) {
+            this.l1MemoryMiB = mib;
+            return this;
+        }
+
+        public Builder l2MemoryMiB(int mib) {
+            this.l2MemoryMiB = mib;
+            return this;
+        }
+
+        /** The L2 vIOMMU; virtio-iommu's module is loaded first in L2. */
+        public Builder l2Viommu(Viommu viommu) {
+            this.l2Viommu = viommu;
+            return this;
+        }
+
+        public Builder passthrough(GuestDevice device) {
+            passthrough.add(device);
+            return this;
+        }
+
+        public Builder l2Module(String module) {
+            l2Modules.add(module);
+            return this;
+        }
+
+        public Builder l2KernelArg(String arg) {
+            l2KernelArgs.add(arg);
+            return this;
+        }
+
+        public Builder l2Command(String command) {
+            this.l2Command = command;
+            return this;
+        }
+
+        public Builder l2Timeout(Duration timeout) {
+            this.l2Timeout = timeout;
+            return this;
+        }
+
+        public Builder sampleSeconds(double seconds) {
+            this.sampleSeconds = seconds;
+            return this;
+        }
+
+        public Builder dmaEntryLimit(int limit) {
+            this.dmaEntryLimit = limit;
+            return this;
+        }
+
+        public NestedSpec build() {
+            List<String> modules = new ArrayList<>();
+            if (l2Viommu == Viommu.VIRTIO || l2Viommu == Viommu.VIRTIO_NO_BOOT_BYPASS) {
+                modules.add(VIRTIO_IOMMU_MODULE);
+            }
+            modules.addAll(l2Modules);
+            return new NestedSpec(name, l1MemoryMiB, l2MemoryMiB, l2Viommu, passthrough, modules, l2KernelArgs,
+                    l2Command, l2Timeout, sampleSeconds, dmaEntryLimit);
+        }
+    }
+}
