@@ -1,0 +1,73 @@
+package io.dmazone.vm;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Test 4, bad input: a bad spec fails before anything boots, naming the field. */
+class VmSpecValidationTest {
+
+    @Test
+    void missingKernelIsNamed() {
+        assertThatThrownBy(() -> VmSpec.builder("bad").kernel(Path.of("/boot/no-such-vmlinuz")).command("true").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("kernel: /boot/no-such-vmlinuz does not exist")
+                .hasMessageContaining("ci/setup");
+    }
+
+    @Test
+    void zeroMemoryIsNamed() {
+        assertThatThrownBy(() -> VmSpec.builder("bad").memoryMiB(0).command("true").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("memoryMiB: 0 must be positive");
+    }
+
+    @Test
+    void unknownDeviceIsNamedWithTheKnownOnes() {
+        assertThatThrownBy(() -> VmSpec.builder("bad").device("e1000x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("devices: unknown device 'e1000x'; use one of e1000e, edu, edu-64bit");
+    }
+
+    @Test
+    void viommuNeedsQ35() {
+        assertThatThrownBy(() -> VmSpec.builder("bad").machine("pc").viommu(Viommu.INTEL).command("true").build())
+                .hasMessageStartingWith("machine: the vIOMMU intel-iommu needs q35");
+    }
+
+    @Test
+    void missingCommandAndBadNameAreNamed() {
+        assertThatThrownBy(() -> VmSpec.builder("bad").build()).hasMessageStartingWith("command:");
+        assertThatThrownBy(() -> VmSpec.builder("no spaces").command("true").build()).hasMessageStartingWith("name:");
+    }
+
+    @Test
+    void sharedDirMustLieUnderGuestTmp() {
+        assertThatThrownBy(() -> new SharedDir(Path.of("/tmp"), "/work/x")).hasMessageContaining("under /tmp");
+    }
+
+    @Test
+    void nestedSpecBoundsAreNamed() {
+        assertThatThrownBy(() -> NestedSpec.builder("n").l2MemoryMiB(2048).passthrough(GuestDevice.E1000E)
+                .l2Command("true").build()).hasMessageStartingWith("l2MemoryMiB: 2048");
+        assertThatThrownBy(() -> NestedSpec.builder("n").l2Command("true").build())
+                .hasMessageStartingWith("passthrough:");
+        assertThatThrownBy(() -> NestedSpec.builder("n").passthrough(GuestDevice.EDU).passthrough(GuestDevice.EDU_64BIT)
+                .l2Command("true").build()).hasMessageContaining("names one PCI device twice");
+        assertThatThrownBy(() -> NestedSpec.builder("n").passthrough(GuestDevice.E1000E)
+                .l2Module("/no/such/module.ko").l2Command("true").build())
+                .hasMessageStartingWith("l2Modules: /no/such/module.ko does not exist");
+    }
+
+    @Test
+    void guestChecksParseVerdictsAndValues() {
+        GuestChecks c = GuestChecks.parse("noise\nCHECK a PASS fine detail\nCHECK b FAIL attach FAIL -95\n"
+                + "VALUE line DMAR: [DMA Write] x\n");
+        assertThat(c.check("a")).hasValueSatisfying(x -> assertThat(x.passed()).isTrue());
+        assertThat(c.check("b")).hasValueSatisfying(x -> assertThat(x.detail()).isEqualTo("attach FAIL -95"));
+        assertThat(c.value("line")).hasValue("DMAR: [DMA Write] x");
+        assertThat(c.check("missing")).isEmpty();
+    }
+}

@@ -1,0 +1,33 @@
+package io.dmazone.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Test 4, a hanging guest: killed at the timeout, reported with the console tail, nothing left running. */
+class VmTimeoutTest {
+
+    @Test
+    void hangingCommandIsKilledAtTheTimeoutWithTheConsoleTail() {
+        VmSpec spec = VmSpec.builder("hang")
+                .memoryMiB(512)
+                .cpus(1)
+                .command("echo about-to-hang; sleep 3600")
+                .timeout(Duration.ofSeconds(90))
+                .build();
+        long start = System.nanoTime();
+        VmTimeoutException e = catchThrowableOfType(() -> Vm.run(spec), VmTimeoutException.class);
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        assertThat(e).as("a VmTimeoutException").isNotNull();
+        assertThat(e.getMessage()).startsWith("VM hang did not finish within 90 s and was killed; console tail:");
+        assertThat(e.consoleTail()).contains("about-to-hang");
+        assertThat(seconds).as("killed at the deadline, not later").isBetween(90.0, 90.0 + 25);
+        assertThat(ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains("qemu-system"))
+                .filter(p -> p.info().commandLine().orElse("").contains("-name hang")))
+                .as("QEMU of the killed VM").isEmpty();
+    }
+}
