@@ -55,7 +55,7 @@ public final class MapUnmapRatio {
                     .include(MapUnmapBenchmark.class.getName() + ".")
                     .param("backend", backend.name())
                     .forks(1)
-                    .warmupIterations(2).warmupTime(TimeValue.seconds(1))
+                    .warmupIterations(5).warmupTime(TimeValue.seconds(2)) // C2 under TCG is slow to settle
                     .measurementIterations(5).measurementTime(TimeValue.seconds(2))
                     .build();
             Collection<RunResult> results = new Runner(opt).run();
