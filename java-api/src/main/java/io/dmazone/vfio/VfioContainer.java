@@ -270,9 +270,6 @@ public final class VfioContainer implements DmaSpace {
         synchronized (this) {
             mappings.remove(d);
             children.remove(d);
-            if (closed && fd < 0) {
-                return;
-            }
         }
         DmaMapping m = d.mapping();
         long r = Natives.vfioUnmapDma(fd, m.iova(), m.size());
