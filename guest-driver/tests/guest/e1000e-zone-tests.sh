@@ -1,0 +1,414 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest-side tests of the dmazone e1000e patch, in one (non-nested) VM.
+# Run INSIDE the VM as root, with the host tree visible read-only at the
+# same path, /tmp writable, and both modules built on the host
+# (make -C kmod; guest-driver/build.sh).
+#
+#   e1000e-zone-tests.sh [--kmod-dir DIR] [--driver FILE] [--base ADDR]
+#                        [--size BYTES] [--cycles N] [--flood N]
+#
+# The VM (see guest-driver/README.md): q35, intel-iommu (caching-mode=on),
+# an e1000e and a virtio-net NIC on the same QEMU hub, cmdline
+# intel_iommu=on memmap=64M$0x40000000. The virtio NIC goes into a network
+# namespace (10.77.0.2/24) and is the e1000e's (10.77.0.1/24) only peer: no
+# traffic leaves the VM.
+#
+# Prints "CHECK <name> PASS|FAIL <detail>" and "VALUE <name> <value>";
+# exits 0 only if every check passed.
+
+set -u
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+GD=$(cd "$HERE/../.." && pwd)
+KMOD_DIR=$(cd "$GD/../kmod" && pwd)
+DRIVER=$GD/build/e1000e.ko
+ZONE_BASE=0x40000000
+ZONE_SIZE=$((64 << 20))
+CYCLES=10
+FLOOD=2000
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kmod-dir) KMOD_DIR=$2; shift 2 ;;
+	--driver) DRIVER=$2; shift 2 ;;
+	--base) ZONE_BASE=$2; shift 2 ;;
+	--size) ZONE_SIZE=$(($2)); shift 2 ;;
+	--cycles) CYCLES=$2; shift 2 ;;
+	--flood) FLOOD=$2; shift 2 ;;
+	*) echo "usage: $0 [--kmod-dir DIR] [--driver FILE] [--base ADDR] [--size BYTES] [--cycles N] [--flood N]" >&2
+	   exit 2 ;;
+	esac
+done
+
+DZ_KO=$KMOD_DIR/dmazone.ko
+SYS=/sys/kernel/dmazone
+DZ_DBG=/sys/kernel/debug/dmazone
+NS=dzpeer
+LOCAL_IP=10.77.0.1
+PEER_IP=10.77.0.2
+CHECKS=0
+FAILED=0
+START=$(date +%s)
+BDF=
+IFACE=
+PEER_IF=
+PIDS=()
+
+check() {
+	local name=$1 ok=$2
+	shift 2
+	CHECKS=$((CHECKS + 1))
+	if [ "$ok" = 0 ]; then
+		echo "CHECK $name PASS $*"
+	else
+		echo "CHECK $name FAIL $*"
+		FAILED=$((FAILED + 1))
+	fi
+}
+value() { echo "VALUE $*"; }
+note() { echo "# $*"; }
+sysval() { cat "$SYS/$1" 2>/dev/null; }
+dmesg_mark() { dmesg | wc -l; }
+dmesg_since() { dmesg | tail -n +$(($1 + 1)); }
+dmar_faults_since() { dmesg_since "$1" | grep -c 'DMAR: \[DMA'; }
+ethstat() { ethtool -S "$IFACE" 2>/dev/null | awk -v k="$1:" '$1 == k { print $2 }'; }
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	ip netns del "$NS" 2>/dev/null
+}
+trap cleanup EXIT
+
+# find_e1000e: the 82574L's PCI address (QEMU's e1000e, 8086:10d3)
+find_e1000e() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		if [ "$(cat "$d/vendor")" = 0x8086 ] &&
+		   [ "$(cat "$d/device")" = 0x10d3 ]; then
+			basename "$d"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# e1000e_up: address and link of the e1000e after a (re)load; sets IFACE
+e1000e_up() {
+	local i
+	IFACE=
+	for i in $(seq 50); do
+		IFACE=$(ls "/sys/bus/pci/devices/$BDF/net" 2>/dev/null | head -1)
+		[ -n "$IFACE" ] && break
+		sleep 0.1
+	done
+	[ -n "$IFACE" ] || return 1
+	ip addr flush dev "$IFACE"
+	ip addr add "$LOCAL_IP/24" dev "$IFACE" || return 1
+	ip link set "$IFACE" up || return 1
+	for i in $(seq 150); do
+		[ "$(cat "/sys/class/net/$IFACE/carrier" 2>/dev/null)" = 1 ] &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+load_driver() {
+	insmod "$DRIVER" "$@" && e1000e_up
+}
+
+unload_driver() {
+	rmmod e1000e
+}
+
+# ping_ok COUNT: COUNT pings at 50 ms, at most one lost
+ping_ok() {
+	local out rx
+	out=$(ping -c "$1" -i 0.05 -W 2 "$PEER_IP" 2>&1)
+	rx=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	PING_DETAIL="received ${rx:-0}/$1"
+	[ "${rx:-0}" -ge $(($1 - 1)) ]
+}
+
+# flood COUNT: ping -f; sets FLOOD_RX, FLOOD_DETAIL
+flood() {
+	local out
+	out=$(timeout 90 ping -f -c "$1" -w 80 "$PEER_IP" 2>&1)
+	FLOOD_RX=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	FLOOD_RX=${FLOOD_RX:-0}
+	FLOOD_DETAIL=$(echo "$out" | grep -E 'received|rtt' | tr '\n' ' ')
+}
+
+# iperf DIR: 5 s TCP, DIR "tx" (e1000e sends) or "rx" (-R); sets MBPS
+iperf() {
+	local rev= json pid
+	[ "$1" = rx ] && rev=-R
+	ip netns exec "$NS" iperf3 -s -1 -B "$PEER_IP" >/dev/null 2>&1 &
+	pid=$!
+	PIDS+=("$pid")
+	sleep 1
+	json=$(timeout 40 iperf3 -c "$PEER_IP" -t 5 $rev -J 2>/dev/null)
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	MBPS=$(echo "$json" | python3 -c '
+import json, sys
+try:
+    print("%.1f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))
+except Exception:
+    print("")' 2>/dev/null)
+	[ -n "$MBPS" ]
+}
+
+# ring_bases: Rx and Tx descriptor ring bases from the NIC's registers
+# (82574L RDBAL/RDBAH 0x2800/0x2804, TDBAL/TDBAH 0x3800/0x3804), read
+# through BAR 0.
+ring_bases() {
+	python3 - "$BDF" <<'EOF'
+import mmap, os, struct, sys
+fd = os.open("/sys/bus/pci/devices/%s/resource0" % sys.argv[1], os.O_RDONLY)
+m = mmap.mmap(fd, 0x4000, mmap.MAP_SHARED, mmap.PROT_READ)
+rd = lambda o: struct.unpack("<I", m[o:o + 4])[0]
+print("%#x %#x" % (rd(0x2804) << 32 | rd(0x2800), rd(0x3804) << 32 | rd(0x3800)))
+EOF
+}
+
+in_zone() {
+	python3 -c "import sys; a=int(sys.argv[1],0); b=int(sys.argv[2],0); s=int(sys.argv[3]); sys.exit(0 if b <= a < b + s else 1)" "$1" "$ZONE_BASE" "$ZONE_SIZE"
+}
+
+kernel_log_clean() {
+	! dmesg | grep -qE 'WARNING:|BUG:|Oops|general protection|Call Trace'
+}
+
+# --- environment ----------------------------------------------------------
+t_environment() {
+	local ok=0 detail
+	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+	modprobe virtio_net 2>/dev/null
+	BDF=$(find_e1000e) || ok=1
+	ls -d /sys/class/iommu/dmar* >/dev/null 2>&1 || ok=1
+	grep -q "$(printf '%x' $((ZONE_BASE)))-" /proc/iomem || ok=1
+	[ -f "$DZ_KO" ] && [ -f "$DRIVER" ] || ok=1
+	command -v iperf3 >/dev/null && command -v ethtool >/dev/null || ok=1
+	detail="e1000e=${BDF:-none} iommu=$(ls /sys/class/iommu 2>/dev/null | tr '\n' ' ')driver=$DRIVER dmazone=$DZ_KO"
+	check environment $ok "$detail kernel=$(uname -r) cmdline='$(cat /proc/cmdline)'"
+	[ $ok = 0 ]
+}
+
+t_peer() {
+	local d ok=1
+	for d in /sys/class/net/*; do
+		[ "$(basename "$(readlink "$d/device/driver" 2>/dev/null)")" = virtio_net ] &&
+			PEER_IF=$(basename "$d") && break
+	done
+	if [ -n "$PEER_IF" ] && ip netns add "$NS" &&
+	   ip link set "$PEER_IF" netns "$NS" &&
+	   ip netns exec "$NS" ip addr add "$PEER_IP/24" dev "$PEER_IF" &&
+	   ip netns exec "$NS" ip link set "$PEER_IF" up &&
+	   ip netns exec "$NS" ip link set lo up; then
+		ok=0
+	fi
+	check peer_namespace $ok "virtio-net ${PEER_IF:-none} in netns $NS as $PEER_IP"
+	[ $ok = 0 ]
+}
+
+# --- zone mode: attach, rings, traffic -------------------------------------
+t_zone_attach() {
+	local ok mark line devs used allocs
+	rmmod e1000e 2>/dev/null
+	insmod "$DZ_KO" base=$ZONE_BASE size=$ZONE_SIZE
+	check dmazone_loaded $? "base=$(sysval base) size=$(sysval size) mode=$(sysval mode)"
+
+	mark=$(dmesg_mark)
+	load_driver
+	check patched_driver_loaded $? "iface=$IFACE bdf=$BDF"
+
+	line=$(dmesg_since "$mark" | grep "$BDF: dmazone: rings and packet buffers from the zone" | sed 's/^\[[^]]*\] //')
+	[ -n "$line" ] && echo "$line" | grep -q "confined by the IOMMU"
+	check zone_attached_log $? "$line"
+
+	devs=$(sysval devices)
+	[ "$(sysval attached)" = 1 ] && echo "$devs" | grep -q "$BDF"
+	check zone_attached_sysfs $? "attached=$(sysval attached) devices: $(echo "$devs" | tr '\n' ' ')"
+
+	read -r rdba tdba < <(ring_bases)
+	ok=1
+	[ -n "${rdba:-}" ] && in_zone "$rdba" && in_zone "$tdba" && ok=0
+	check rings_in_zone $ok "RDBA=${rdba:-?} TDBA=${tdba:-?} zone=$ZONE_BASE+$ZONE_SIZE"
+
+	# 256 Rx slots x 2 KiB zone buffers + two rings
+	used=$(sysval bytes_used)
+	allocs=$(sysval active_allocations)
+	[ "$used" -ge $((256 * 2048 + 2 * 4096)) ] && [ "$allocs" -ge 258 ]
+	check rx_buffers_in_zone $? "bytes_used=$used active_allocations=$allocs"
+	value zone_bytes_used_idle "$used"
+
+	[ "$(cat /sys/class/net/"$IFACE"/mtu)" = 1500 ] &&
+		! ip link set "$IFACE" mtu 9000 2>/dev/null
+	check zone_mtu_limited $? "mtu=$(cat /sys/class/net/"$IFACE"/mtu), 9000 refused"
+}
+
+t_zone_traffic() {
+	local mark allocs0 allocs1 n
+	mark=$(dmesg_mark)
+	ping_ok 5
+	check zone_ping $? "$PING_DETAIL"
+
+	allocs0=$(sysval allocations)
+	flood "$FLOOD"
+	allocs1=$(sysval allocations)
+	[ "$FLOOD_RX" -ge $((FLOOD * 99 / 100)) ]
+	check zone_ping_flood $? "$FLOOD_DETAIL"
+	# every transmitted frame is copied into its own zone buffer
+	[ $((allocs1 - allocs0)) -ge "$FLOOD" ]
+	check tx_buffers_from_zone $? "zone allocations during the flood: $((allocs1 - allocs0)) for $FLOOD echo requests"
+
+	iperf tx
+	check zone_iperf_tx $? "e1000e -> peer ${MBPS:-?} Mbit/s"
+	value zone_iperf_tx_mbps "${MBPS:-0}"
+	iperf rx
+	check zone_iperf_rx $? "peer -> e1000e ${MBPS:-?} Mbit/s"
+	value zone_iperf_rx_mbps "${MBPS:-0}"
+
+	n=$(dmar_faults_since "$mark")
+	check zone_traffic_no_dmar_faults $([ "$n" = 0 ]; echo $?) "DMAR fault lines during traffic: $n"
+	value zone_bytes_used_after_traffic "$(sysval bytes_used)"
+}
+
+t_zone_exhaustion() {
+	local d0 d1
+	d0=$(ethstat dmazone_tx_drops)
+	echo 30 > "$DZ_DBG/fail_next"
+	ping -c 5 -i 0.2 -W 1 "$PEER_IP" >/dev/null 2>&1
+	echo 0 > "$DZ_DBG/fail_next"
+	d1=$(ethstat dmazone_tx_drops)
+	[ "${d1:-0}" -gt "${d0:-0}" ]
+	check zone_exhaustion_counted $? "dmazone_tx_drops ${d0:-?} -> ${d1:-?} with 30 injected zone allocation failures"
+	ping_ok 5
+	check zone_exhaustion_recovered $? "$PING_DETAIL; kernel log clean: $(kernel_log_clean && echo yes || echo no)"
+}
+
+t_fault_injection() {
+	local f=/sys/kernel/debug/e1000e_dmazone/$BDF/inject_rx_fault
+	local mark report addr page line ok n
+	mark=$(dmesg_mark)
+	echo 1 > "$f"
+	check fault_armed $? "$(tr '\n' ' ' < "$f")"
+
+	# The injected descriptor is posted at the next refill and reached
+	# once the NIC has gone round the 256-slot ring.
+	flood 1000
+	sleep 1
+	report=$(cat "$f")
+	note "inject_rx_fault: $(echo "$report" | tr '\n' ' ')"
+	addr=$(echo "$report" | awk '$1 == "addr" { print $2 }')
+	echo "$report" | grep -qx 'state recovered'
+	check fault_descriptor_completed_and_reposted $? "$(echo "$report" | grep -E '^(state|slot|addr)' | tr '\n' ' ')"
+
+	ok=1
+	[ -n "$addr" ] && ! in_zone "$addr" && ok=0
+	check fault_target_outside_zone $ok "addr=${addr:-?}"
+
+	echo "$report" | grep -qx 'intact_at_completion 1' &&
+		echo "$report" | grep -qx 'intact_now 1'
+	check fault_memory_unchanged $? "$(echo "$report" | grep intact | tr '\n' ' ')"
+
+	# DMAR reports the faulting page
+	page=$(printf '0x%x' $((addr & ~0xfff)))
+	line=$(dmesg_since "$mark" | grep 'DMAR: \[DMA Write' | grep "fault addr $page" | head -1 | sed 's/^\[[^]]*\] //')
+	[ -n "$line" ]
+	check fault_dmar_logged $? "${line:-no DMAR line for $page; DMAR lines: $(dmesg_since "$mark" | grep -c DMAR)}"
+	[ -n "$line" ] && value dmar_fault_line "$line"
+
+	line=$(dmesg_since "$mark" | grep "pointed outside the zone" | sed 's/^\[[^]]*\] //' | head -1)
+	[ -n "$line" ]
+	check fault_driver_recovered_log $? "$line"
+
+	n=$(ethstat dmazone_rx_faults)
+	[ "${n:-0}" = 1 ]
+	check fault_counted $? "dmazone_rx_faults=${n:-?}"
+
+	ping_ok 10
+	check fault_traffic_resumes $? "$PING_DETAIL"
+	flood 500
+	[ "$FLOOD_RX" -ge 495 ]
+	check fault_traffic_resumes_flood $? "$FLOOD_DETAIL"
+
+	n=$(dmesg_since "$mark" | grep -c 'DMAR: \[DMA')
+	value fault_dmar_lines "$n"
+}
+
+t_reload_cycles() {
+	local i ok=0 detail= used att rc
+	local mem0 mem1
+	unload_driver
+	rmmod dmazone
+	mem0=$(awk '/^MemAvailable/ { print $2 }' /proc/meminfo)
+	for i in $(seq "$CYCLES"); do
+		rc=0
+		insmod "$DZ_KO" base=$ZONE_BASE size=$ZONE_SIZE || rc=1
+		load_driver || rc=2
+		if [ $rc = 0 ]; then
+			[ "$(sysval attached)" = 1 ] || rc=3
+			ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1 || rc=4
+		fi
+		unload_driver || rc=5
+		used=$(sysval bytes_used)
+		att=$(sysval attached)
+		[ "$used" = 0 ] && [ "$att" = 0 ] &&
+			[ "$(sysval active_allocations)" = 0 ] || rc=6
+		rmmod dmazone || rc=7
+		detail="$detail $i:rc=$rc,used=$used,attached=$att"
+		[ $rc = 0 ] || ok=1
+	done
+	mem1=$(awk '/^MemAvailable/ { print $2 }' /proc/meminfo)
+	check reload_cycles_no_leak $ok "cycles=$CYCLES$detail"
+	value reload_memavailable_delta_kb $((mem1 - mem0))
+}
+
+t_without_dmazone() {
+	local mark ok
+	mark=$(dmesg_mark)
+	! lsmod | grep -q '^dmazone ' && load_driver
+	check upstream_mode_loaded $? "dmazone not loaded; iface=$IFACE"
+	! dmesg_since "$mark" | grep -q "dmazone:"
+	check upstream_mode_no_zone $? "no dmazone line in dmesg"
+	ping_ok 10
+	check upstream_mode_ping $? "$PING_DETAIL"
+	flood 500
+	[ "$FLOOD_RX" -ge 495 ]
+	check upstream_mode_flood $? "$FLOOD_DETAIL"
+	iperf tx
+	check upstream_mode_iperf_tx $? "${MBPS:-?} Mbit/s"
+	value upstream_iperf_tx_mbps "${MBPS:-0}"
+	[ "$(ip link set "$IFACE" mtu 9000 2>&1; echo $?)" = 0 ] &&
+		ip link set "$IFACE" mtu 1500
+	check upstream_mode_jumbo_allowed $? "mtu 9000 accepted as upstream"
+	e1000e_up >/dev/null 2>&1
+	unload_driver
+	check upstream_mode_unload $? ""
+}
+
+main() {
+	t_environment || { echo "RESULT FAIL environment"; exit 1; }
+	t_peer || { echo "RESULT FAIL peer"; exit 1; }
+	t_zone_attach
+	t_zone_traffic
+	t_zone_exhaustion
+	t_fault_injection
+	t_reload_cycles
+	t_without_dmazone
+	kernel_log_clean
+	check kernel_log_clean $? "$(dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3 | tr '\n' ' ')"
+	value elapsed_s $(($(date +%s) - START))
+	echo "RESULT $([ $FAILED = 0 ] && echo PASS || echo FAIL) $((CHECKS - FAILED))/$CHECKS checks passed"
+	[ $FAILED = 0 ]
+}
+
+main
