@@ -329,7 +329,7 @@ t_fault_injection() {
 	check fault_memory_unchanged $? "$(echo "$report" | grep intact | tr '\n' ' ')"
 
 	# DMAR reports the faulting page
-	page=$(printf '0x%x' $((addr & ~0xfff)))
+	page=$(printf "0x%x" $((${addr:-0} & ~0xfff)))
 	line=$(dmesg_since "$mark" | grep 'DMAR: \[DMA Write' | grep "fault addr $page" | head -1 | sed 's/^\[[^]]*\] //')
 	[ -n "$line" ]
 	check fault_dmar_logged $? "${line:-no DMAR line for $page; DMAR lines: $(dmesg_since "$mark" | grep -c DMAR)}"
