@@ -15,7 +15,7 @@ record GuestFacts(double uptimeSeconds, String kernelRelease, Accel accel) {
         for (String line : console.split("\n")) {
             int at = line.indexOf(VngCommandLine.FACTS_MARKER + " ");
             if (at < 0 || line.startsWith("# ")) {
-                // "# " lines are the harness's own, e.g. the launch command that prints the marker.
+                // "# " lines are the harness's own notes, never the guest's.
                 continue;
             }
             Map<String, String> kv = new HashMap<>();

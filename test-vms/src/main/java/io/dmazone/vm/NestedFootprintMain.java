@@ -21,13 +21,7 @@ public final class NestedFootprintMain {
         for (Viommu viommu : List.of(Viommu.NONE, Viommu.INTEL)) {
             String name = "main-" + viommu.name().toLowerCase(Locale.ROOT).replace('_', '-');
             System.out.println("== " + name + ": L2 512 MiB, e1000e passed through, L2 vIOMMU " + viommu.label());
-            NestedResult r = NestedRun.run(NestedSpec.builder(name)
-                    .l2MemoryMiB(512)
-                    .l2Viommu(viommu)
-                    .passthrough(GuestDevice.E1000E)
-                    .l2Module(NestedSpec.E1000E_MODULE)
-                    .l2Command(L2Commands.e1000eUp(6))
-                    .build());
+            NestedResult r = NestedRun.run(Scenarios.stockE1000e(name, viommu));
             System.out.print(r.l2Output().lines().filter(l -> l.startsWith("CHECK") || l.startsWith("VALUE"))
                     .map(l -> "   L2: " + l + "\n").reduce("", String::concat));
             System.out.printf(Locale.ROOT, "   L2 exit %d; run files: %s%n", r.l2ExitStatus(), r.runDirectory());

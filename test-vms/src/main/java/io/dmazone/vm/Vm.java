@@ -45,9 +45,15 @@ public final class Vm implements AutoCloseable {
     /** Boots a VM as {@code spec} says, keeping its files in {@code runDirectory}. */
     public static Vm boot(VmSpec spec, Path runDirectory) {
         Accel accel = AccelProbe.choose(spec.kernel());
+        Path commandFile = runDirectory.resolve("guest-command.sh");
+        try {
+            Files.writeString(commandFile, VngCommandLine.guestScript(spec), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + commandFile, e);
+        }
         List<String> command = new ArrayList<>();
         command.add(Project.installScript("vm-guard.sh", runDirectory.resolve("bin")).toString());
-        command.addAll(VngCommandLine.of(spec, accel));
+        command.addAll(VngCommandLine.of(spec, accel, commandFile));
         ConsoleLog console = new ConsoleLog(runDirectory.resolve("console.log"));
         console.append("# " + String.join(" ", command));
         Process guard;

@@ -40,6 +40,8 @@ public record VmSpec(
         String command,
         Duration timeout) {
 
+    /** What is left of x86's 2048-byte kernel command line once virtme-ng has added its ~900 bytes. */
+    static final int MAX_KERNEL_ARGS_BYTES = 1024;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     public VmSpec {
@@ -60,6 +62,9 @@ public record VmSpec(
         for (String arg : kernelArgs) {
             require(!arg.isBlank() && !arg.contains("\n"), "kernelArgs: '" + arg + "' must be one non-blank word");
         }
+        int cmdlineBytes = kernelArgs.stream().mapToInt(a -> a.length() + 1).sum();
+        require(cmdlineBytes <= MAX_KERNEL_ARGS_BYTES, "kernelArgs: " + cmdlineBytes + " bytes; at most "
+                + MAX_KERNEL_ARGS_BYTES + " fit beside virtme-ng's own (the kernel keeps 2048 bytes)");
         qemuArgs = List.copyOf(Objects.requireNonNull(qemuArgs, "qemuArgs"));
         sharedDirs = List.copyOf(Objects.requireNonNull(sharedDirs, "sharedDirs"));
         require(command != null && !command.isBlank(), "command: not set; give the shell command to run in the guest");

@@ -1,5 +1,6 @@
 package io.dmazone.vm;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +12,12 @@ final class VngCommandLine {
     private VngCommandLine() {
     }
 
-    static List<String> of(VmSpec spec, Accel accel) {
+    /**
+     * The command line. {@code commandFile} holds the guest's script (see
+     * {@link #guestScript}): vng passes --exec on the kernel command line, which the
+     * kernel caps at 2048 bytes, so only the file's path travels there.
+     */
+    static List<String> of(VmSpec spec, Accel accel, Path commandFile) {
         List<String> cmd = new ArrayList<>();
         cmd.add("vng");
         // --verbose sends the kernel console to vng's stderr; the command's stdout stays on stdout.
@@ -38,9 +44,14 @@ final class VngCommandLine {
             cmd.add("--rwdir=" + dir.guestPath() + "=" + dir.hostPath());
         }
         cmd.add("--exec");
-        cmd.add(FACTS_MARKER_COMMAND + "\n" + spec.command());
+        cmd.add("bash " + commandFile);
         cmd.add("--qemu-opts=" + shellJoin(qemuArgs(spec, accel)));
         return cmd;
+    }
+
+    /** The script the guest runs: first its facts line on stderr, then the spec's command. */
+    static String guestScript(VmSpec spec) {
+        return "#!/bin/bash\n" + FACTS_MARKER_COMMAND + "\n" + spec.command() + "\n";
     }
 
     private static final String FACTS_MARKER_COMMAND = "echo \"" + FACTS_MARKER

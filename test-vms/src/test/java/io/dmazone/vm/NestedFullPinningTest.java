@@ -16,13 +16,7 @@ class NestedFullPinningTest {
 
     @BeforeAll
     static void run() {
-        result = NestedRun.run(NestedSpec.builder("nested-full-pin")
-                .l2MemoryMiB(512)
-                .l2Viommu(Viommu.NONE)
-                .passthrough(GuestDevice.E1000E)
-                .l2Module(NestedSpec.E1000E_MODULE)
-                .l2Command(L2Commands.e1000eUp(6))
-                .build());
+        result = NestedRun.run(Scenarios.stockE1000e("nested-full-pin", Viommu.NONE));
         checks = GuestChecks.parse(result.l2Output());
         System.out.println(FootprintTable.render(java.util.List.of(result)));
     }

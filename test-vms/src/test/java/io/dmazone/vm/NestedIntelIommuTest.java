@@ -17,13 +17,7 @@ class NestedIntelIommuTest {
 
     @BeforeAll
     static void run() {
-        result = NestedRun.run(NestedSpec.builder("nested-intel-iommu")
-                .l2MemoryMiB(512)
-                .l2Viommu(Viommu.INTEL)
-                .passthrough(GuestDevice.E1000E)
-                .l2Module(NestedSpec.E1000E_MODULE)
-                .l2Command(L2Commands.e1000eUp(6))
-                .build());
+        result = NestedRun.run(Scenarios.stockE1000e("nested-intel-iommu", Viommu.INTEL));
         checks = GuestChecks.parse(result.l2Output());
         System.out.println(FootprintTable.render(List.of(result)));
     }

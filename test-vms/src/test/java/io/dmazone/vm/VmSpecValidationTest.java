@@ -44,6 +44,12 @@ class VmSpecValidationTest {
     }
 
     @Test
+    void kernelCommandLineOverflowIsNamed() {
+        assertThatThrownBy(() -> VmSpec.builder("bad").kernelArg("x=" + "y".repeat(1100)).command("true").build())
+                .hasMessageStartingWith("kernelArgs: 1103 bytes; at most 1024 fit");
+    }
+
+    @Test
     void sharedDirMustLieUnderGuestTmp() {
         assertThatThrownBy(() -> new SharedDir(Path.of("/tmp"), "/work/x")).hasMessageContaining("under /tmp");
     }

@@ -1,0 +1,22 @@
+package io.dmazone.vm;
+
+/** The nested scenarios the main job and the tests share. */
+public final class Scenarios {
+    private Scenarios() {
+    }
+
+    /**
+     * L2 (512 MiB) gets L1's e1000e through vfio-pci and the stock e1000e driver,
+     * brings the link up and holds it 6 s while L1 samples: the baseline each
+     * vIOMMU mode is compared with.
+     */
+    public static NestedSpec stockE1000e(String name, Viommu l2Viommu) {
+        return NestedSpec.builder(name)
+                .l2MemoryMiB(512)
+                .l2Viommu(l2Viommu)
+                .passthrough(GuestDevice.E1000E)
+                .l2Module(NestedSpec.E1000E_MODULE)
+                .l2Command(L2Commands.e1000eUp(6))
+                .build();
+    }
+}
