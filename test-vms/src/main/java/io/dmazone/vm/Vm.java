@@ -47,6 +47,7 @@ public final class Vm implements AutoCloseable {
         Accel accel = AccelProbe.choose(spec.kernel());
         Path commandFile = runDirectory.resolve("guest-command.sh");
         try {
+            Files.createDirectories(runDirectory);
             Files.writeString(commandFile, VngCommandLine.guestScript(spec), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + commandFile, e);
