@@ -53,11 +53,7 @@ public final class CloseableStack implements AutoCloseable {
             try {
                 r.close();
             } catch (Throwable t) {
-                if (first == null) {
-                    first = t;
-                } else if (first != t) {
-                    first.addSuppressed(t);
-                }
+                first = Failures.keep(first, t);
             }
         }
         rethrow(first);

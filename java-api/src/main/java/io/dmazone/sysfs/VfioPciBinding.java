@@ -1,5 +1,6 @@
 package io.dmazone.sysfs;
 
+import io.dmazone.Failures;
 import io.dmazone.SysfsException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -115,11 +116,7 @@ public final class VfioPciBinding implements AutoCloseable {
                 }
             }
         } catch (SysfsException e) {
-            if (first == null) {
-                first = e;
-            } else {
-                first.addSuppressed(e);
-            }
+            first = Failures.keep(first, e);
         }
         if (first != null) {
             throw first;

@@ -5,6 +5,7 @@ import io.dmazone.DeviceNotBoundException;
 import io.dmazone.DmaMapException;
 import io.dmazone.DmazoneException;
 import io.dmazone.Errno;
+import io.dmazone.Failures;
 import io.dmazone.NativeCallException;
 import io.dmazone.Sizes;
 import io.dmazone.internal.Sys;
@@ -313,11 +314,7 @@ public final class VfioContainer implements DmaSpace {
         int r = Natives.close(fd);
         if (r < 0) {
             NativeCallException e = new NativeCallException("close(container)", -r, null);
-            if (first == null) {
-                first = e;
-            } else {
-                first.addSuppressed(e);
-            }
+            first = Failures.keep(first, e);
         }
         if (first instanceof RuntimeException) {
             throw (RuntimeException) first;

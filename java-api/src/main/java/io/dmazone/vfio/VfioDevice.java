@@ -2,6 +2,7 @@ package io.dmazone.vfio;
 
 import io.dmazone.CloseableStack;
 import io.dmazone.DmazoneException;
+import io.dmazone.Failures;
 import io.dmazone.NativeCallException;
 import io.dmazone.Sizes;
 import io.dmazone.internal.Sys;
@@ -188,11 +189,7 @@ public final class VfioDevice implements AutoCloseable {
         int r = Natives.close(fd);
         if (r < 0) {
             NativeCallException e = new NativeCallException("close(device " + address + ")", -r, null);
-            if (first == null) {
-                first = e;
-            } else {
-                first.addSuppressed(e);
-            }
+            first = Failures.keep(first, e);
         }
         if (first != null) {
             throw first;

@@ -3,6 +3,7 @@ package io.dmazone.vfio;
 import io.dmazone.DeviceNotBoundException;
 import io.dmazone.DeviceNotFoundException;
 import io.dmazone.Errno;
+import io.dmazone.Failures;
 import io.dmazone.GroupNotViableException;
 import io.dmazone.NativeCallException;
 import io.dmazone.SysfsException;
@@ -170,11 +171,7 @@ public final class VfioGroup implements AutoCloseable {
         int c = Natives.close(fd);
         if (c < 0) {
             NativeCallException e = new NativeCallException("close(group " + number + ")", -c, null);
-            if (first == null) {
-                first = e;
-            } else {
-                first.addSuppressed(e);
-            }
+            first = Failures.keep(first, e);
         }
         if (first != null) {
             throw first;
