@@ -24,8 +24,8 @@ public final class NestedRun {
      * only trim the pure costs: crypto self-tests, the read-only/W+X pass, and
      * initcalls a busybox guest with a serial console and PCI NICs does not use
      * (entropy, OPAL, CEC, key rings, RTC, keyboard, input, USB, sound, DRM, thermal,
-     * MCE, microcode, pstore, TPM, watchdogs). Side by side, the second list took L2
-     * from 58 s to 51 s of uptime at its command.
+     * MCE, microcode, pstore, TPM, watchdogs). One side-by-side pair: the second list took
+     * L2 from 58 s to 51 s of uptime at its command; single runs vary by about 10 s.
      */
     private static final String L2_BASE_ARGS = "console=ttyS0 panic=-1 quiet loglevel=4 cryptomgr.notests"
             + " rodata=off mitigations=off initcall_blacklist=jent_mod_init,sed_opal_init,cec_init,"
