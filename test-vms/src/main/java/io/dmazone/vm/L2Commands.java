@@ -18,6 +18,14 @@ public final class L2Commands {
         return "HOLD_SECONDS=" + holdSeconds + "\n" + read("l2-e1000e-up.sh");
     }
 
+    /**
+     * Checks that dmazone attached the passed-through NIC to a zone-only domain and
+     * reports the zone ({@code VALUE zone_bytes}), then does what {@link #e1000eUp} does.
+     */
+    public static String zoneE1000eUp(int holdSeconds) {
+        return read("l2-zone-check.sh") + "\n" + e1000eUp(holdSeconds);
+    }
+
     static String read(String resource) {
         try (InputStream in = L2Commands.class.getResourceAsStream(resource)) {
             if (in == null) {
