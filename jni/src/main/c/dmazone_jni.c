@@ -250,14 +250,17 @@ static jint dmazone_check_range(JNIEnv *env, jbyteArray buf, jint off, jint len)
 	return 0;
 }
 
-static jlong dmazone_pread(JNIEnv *env, jclass cls, jint fd, jbyteArray buf,
-			   jint off, jint len, jlong offset)
+/*
+ * pread/pwrite through a bounce buffer (on the stack for register-sized
+ * accesses), copying between it and the Java array on the side that needs it.
+ */
+static jlong dmazone_region_io(JNIEnv *env, jint fd, jbyteArray buf, jint off,
+			       jint len, jlong offset, int write)
 {
 	jbyte stack[64];
 	jbyte *tmp = stack;
 	ssize_t n;
 
-	(void)cls;
 	if (dmazone_check_range(env, buf, off, len))
 		return -EINVAL;
 	if ((size_t)len > sizeof(stack)) {
@@ -265,38 +268,33 @@ static jlong dmazone_pread(JNIEnv *env, jclass cls, jint fd, jbyteArray buf,
 		if (!tmp)
 			return -ENOMEM;
 	}
-	n = pread(fd, tmp, (size_t)len, (off_t)offset);
+	if (write) {
+		(*env)->GetByteArrayRegion(env, buf, off, len, tmp);
+		n = pwrite(fd, tmp, (size_t)len, (off_t)offset);
+	} else {
+		n = pread(fd, tmp, (size_t)len, (off_t)offset);
+		if (n > 0)
+			(*env)->SetByteArrayRegion(env, buf, off, (jsize)n, tmp);
+	}
 	if (n < 0)
 		n = dmazone_neg_errno();
-	else
-		(*env)->SetByteArrayRegion(env, buf, off, (jsize)n, tmp);
 	if (tmp != stack)
 		free(tmp);
 	return (jlong)n;
 }
 
+static jlong dmazone_pread(JNIEnv *env, jclass cls, jint fd, jbyteArray buf,
+			   jint off, jint len, jlong offset)
+{
+	(void)cls;
+	return dmazone_region_io(env, fd, buf, off, len, offset, 0);
+}
+
 static jlong dmazone_pwrite(JNIEnv *env, jclass cls, jint fd, jbyteArray buf,
 			    jint off, jint len, jlong offset)
 {
-	jbyte stack[64];
-	jbyte *tmp = stack;
-	ssize_t n;
-
 	(void)cls;
-	if (dmazone_check_range(env, buf, off, len))
-		return -EINVAL;
-	if ((size_t)len > sizeof(stack)) {
-		tmp = malloc((size_t)len);
-		if (!tmp)
-			return -ENOMEM;
-	}
-	(*env)->GetByteArrayRegion(env, buf, off, len, tmp);
-	n = pwrite(fd, tmp, (size_t)len, (off_t)offset);
-	if (n < 0)
-		n = dmazone_neg_errno();
-	if (tmp != stack)
-		free(tmp);
-	return (jlong)n;
+	return dmazone_region_io(env, fd, buf, off, len, offset, 1);
 }
 
 /* Returns the mapping's address, or -errno (user addresses are never negative). */
