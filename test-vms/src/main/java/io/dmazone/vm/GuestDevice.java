@@ -10,6 +10,14 @@ public enum GuestDevice {
     /** Intel 82574L NIC, QEMU's q35 NIC; its back end is a restricted user netdev that reaches nothing. */
     E1000E("e1000e", "8086:10d3",
             List.of("-netdev", "user,id=dmz_e1000e,restrict=on", "-device", "e1000e,netdev=dmz_e1000e")),
+    /**
+     * Intel 82574L NIC on a QEMU hub whose only other port is a virtio-net NIC of the
+     * same VM: pass the e1000e through to a nested guest and the two talk, with no
+     * traffic leaving the VM.
+     */
+    E1000E_HUB("e1000e-hub", "8086:10d3",
+            List.of("-netdev", "hubport,id=dmz_hub_e1000e,hubid=0", "-device", "e1000e,netdev=dmz_hub_e1000e",
+                    "-netdev", "hubport,id=dmz_hub_peer,hubid=0", "-device", "virtio-net-pci,netdev=dmz_hub_peer")),
     /** QEMU's edu DMA test device with its default 28-bit DMA mask. */
     EDU("edu", "1234:11e8", List.of("-device", "edu")),
     /** QEMU's edu DMA test device allowed to DMA anywhere in 64-bit space. */

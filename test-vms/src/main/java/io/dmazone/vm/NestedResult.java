@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param l2ExitStatus         L2 command's exit status, or -1 if L2 never printed one
  * @param l2Output             what the L2 command printed (its part of L2's console)
  * @param l2Console            L2's whole serial console
+ * @param l1CompanionOutput    what the spec's L1 companion printed (empty without one)
  * @param l1BootSeconds        L1 uptime when its command started
  * @param l2BootWallSeconds    L2 QEMU start to L2 command start, measured in L1
  * @param l2BootUptimeSeconds  L2 uptime when its command started
@@ -31,6 +32,7 @@ public record NestedResult(
         int l2ExitStatus,
         String l2Output,
         Path l2Console,
+        String l1CompanionOutput,
         double l1BootSeconds,
         double l2BootWallSeconds,
         double l2BootUptimeSeconds,

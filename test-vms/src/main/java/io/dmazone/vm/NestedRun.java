@@ -37,6 +37,8 @@ public final class NestedRun {
             + "watchdog_init";
     /** Time L1 needs around the L2 run: its own boot, binding, shutdown. */
     private static final Duration L1_OVERHEAD = Duration.ofMinutes(3);
+    /** How long L1's companion may go on after L2 has exited (it may kill L2 and start another QEMU). */
+    private static final Duration COMPANION_GRACE = Duration.ofMinutes(3);
     /** Where L1 sees the run's share directory. */
     private static final String L1_SHARE = "/tmp/dmazone-share";
 
@@ -62,7 +64,8 @@ public final class NestedRun {
             throw new UncheckedIOException("cannot create " + runDir, e);
         }
         buildL2Image(spec, bin, l2);
-        writeEnv(spec, share.resolve("nested.env"), l2);
+        Path companion = writeCompanion(spec, share);
+        writeEnv(spec, share.resolve("nested.env"), l2, companion);
 
         VmSpec.Builder l1 = VmSpec.builder(spec.name() + "-l1")
                 .memoryMiB(spec.l1MemoryMiB())
@@ -70,12 +73,9 @@ public final class NestedRun {
                 .viommu(Viommu.INTEL)
                 .sharedDir(share, L1_SHARE)
                 .command(Project.installScript("l1-nested.sh", bin) + " " + L1_SHARE)
-                .timeout(spec.l2Timeout().plus(L1_OVERHEAD));
+                .timeout(spec.l2Timeout().plus(L1_OVERHEAD).plus(COMPANION_GRACE));
         spec.passthrough().forEach(l1::device);
-        VmResult l1Result;
-        try (Vm vm = Vm.boot(l1.build(), runDir.resolve("l1"))) {
-            l1Result = vm.awaitExit();
-        }
+        VmResult l1Result = bootL1(l1.build(), runDir);
 
         Map<String, List<String>> events = readEvents(share.resolve("events.log"));
         Path l2Console = share.resolve("l2-console.log");
@@ -101,6 +101,7 @@ public final class NestedRun {
         NestedResult result = new NestedResult(
                 spec.name(), env, spec.passthrough(),
                 l2ExitStatus(l2Log), l2CommandOutput(l2Log), l2Console,
+                readIfExists(share.resolve("l1-companion.log")),
                 l1Result.bootSeconds(),
                 events.containsKey("l2-command-started")
                         ? (eventMillis(events, "l2-command-started") - l2Start) / 1000.0 : Double.NaN,
@@ -113,6 +114,19 @@ public final class NestedRun {
                 runDir);
         Reports.write(runDir.resolve("nested-result.json"), result);
         return result;
+    }
+
+    /** Boots L1 to the end; once more if QEMU itself crashed before L1's command began. */
+    private static VmResult bootL1(VmSpec l1, Path runDir) {
+        try (Vm vm = Vm.boot(l1, runDir.resolve("l1"))) {
+            return vm.awaitExit();
+        } catch (EmulatorCrashException e) {
+            System.err.println("dmazone: QEMU crashed booting " + l1.name() + " (" + runDir.resolve("l1")
+                    + "); booting it once more");
+        }
+        try (Vm vm = Vm.boot(l1, runDir.resolve("l1-again"))) {
+            return vm.awaitExit();
+        }
     }
 
     private static void buildL2Image(NestedSpec spec, Path bin, Path l2) {
@@ -130,8 +144,10 @@ public final class NestedRun {
                 l2.toString(),
                 command.toString()));
         cmd.addAll(spec.l2Modules());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("L2_BINARIES", String.join(" ", spec.l2Binaries()));
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
                 throw new VmException("building L2's image for " + spec.name() + " failed: " + out.trim(), out);
@@ -144,7 +160,21 @@ public final class NestedRun {
         }
     }
 
-    private static void writeEnv(NestedSpec spec, Path file, Path l2) {
+    /** The companion goes into the share, where L1 reads it; null when the spec has none. */
+    private static Path writeCompanion(NestedSpec spec, Path share) {
+        if (spec.l1Companion().isBlank()) {
+            return null;
+        }
+        Path file = share.resolve("l1-companion.sh");
+        try {
+            Files.writeString(file, "#!/bin/bash\n" + spec.l1Companion() + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
+    private static void writeEnv(NestedSpec spec, Path file, Path l2, Path companion) {
         List<String> append = new ArrayList<>(List.of(L2_BASE_ARGS));
         append.addAll(spec.l2Viommu().kernelArgs());
         append.addAll(spec.l2KernelArgs());
@@ -161,6 +191,8 @@ public final class NestedRun {
         env.put("L2_TIMEOUT_S", Long.toString(spec.l2Timeout().toSeconds()));
         env.put("SAMPLE_SECONDS", Double.toString(spec.sampleSeconds()));
         env.put("DMA_ENTRY_LIMIT", Integer.toString(spec.dmaEntryLimit()));
+        env.put("COMPANION_GRACE_S", Long.toString(COMPANION_GRACE.toSeconds()));
+        env.put("L1_COMPANION", companion == null ? "" : L1_SHARE + "/" + companion.getFileName());
         StringBuilder sb = new StringBuilder();
         env.forEach((k, v) -> sb.append(k).append("='").append(v.replace("'", "'\\''")).append("'\n"));
         try {

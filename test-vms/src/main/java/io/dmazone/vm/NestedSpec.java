@@ -18,9 +18,13 @@ import java.util.Objects;
  * @param l2Viommu          the vIOMMU L2 gets, or {@link Viommu#NONE}
  * @param passthrough       L1 devices handed to L2 through vfio-pci
  * @param l2Modules         modules L2 loads before its command, in order: paths under
- *                          /lib/modules/RELEASE, or absolute paths of out-of-tree .ko files
+ *                          /lib/modules/RELEASE, or absolute paths of out-of-tree .ko files,
+ *                          each optionally followed by its parameters ({@code "/x/dmazone.ko size=64M"})
+ * @param l2Binaries        programs copied into L2's image with their shared libraries
  * @param l2KernelArgs      L2 kernel command line additions
  * @param l2Command         shell script body L2 runs as root (busybox sh); its status is L2's verdict
+ * @param l1Companion       bash script body L1 runs beside L2 from L2 QEMU's start (see l1-nested.sh
+ *                          for its environment), or empty for none; what it prints is kept
  * @param l2Timeout         hard limit for the L2 run, from L2 QEMU's start
  * @param sampleSeconds     how often L1 samples L2 QEMU's VmLck/VmPin
  * @param dmaEntryLimit     vfio_iommu_type1 dma_entry_limit in L1
@@ -32,8 +36,10 @@ public record NestedSpec(
         Viommu l2Viommu,
         List<GuestDevice> passthrough,
         List<String> l2Modules,
+        List<String> l2Binaries,
         List<String> l2KernelArgs,
         String l2Command,
+        String l1Companion,
         Duration l2Timeout,
         double sampleSeconds,
         int dmaEntryLimit) {
@@ -50,11 +56,18 @@ public record NestedSpec(
                 "passthrough: " + passthrough + " names one PCI device twice");
         l2Modules = List.copyOf(Objects.requireNonNull(l2Modules, "l2Modules"));
         for (String m : l2Modules) {
-            require(!m.startsWith("/") || Files.isReadable(Path.of(m)),
-                    "l2Modules: " + m + " does not exist; build it first");
+            String file = m.split("\\s+", 2)[0];
+            require(!file.startsWith("/") || Files.isReadable(Path.of(file)),
+                    "l2Modules: " + file + " does not exist; build it first");
+        }
+        l2Binaries = List.copyOf(Objects.requireNonNull(l2Binaries, "l2Binaries"));
+        for (String b : l2Binaries) {
+            require(b.startsWith("/") && Files.isExecutable(Path.of(b)),
+                    "l2Binaries: " + b + " is not an executable absolute path; run ci/setup");
         }
         l2KernelArgs = List.copyOf(Objects.requireNonNull(l2KernelArgs, "l2KernelArgs"));
         require(l2Command != null && !l2Command.isBlank(), "l2Command: not set");
+        Objects.requireNonNull(l1Companion, "l1Companion: use \"\" for none");
         require(l2Timeout != null && l2Timeout.toSeconds() >= 30, "l2Timeout: " + l2Timeout + " must be at least 30 s");
         require(sampleSeconds >= 0.1 && sampleSeconds <= 10, "sampleSeconds: " + sampleSeconds + " must be 0.1..10");
         require(dmaEntryLimit >= 65535, "dmaEntryLimit: " + dmaEntryLimit + " must be at least the default 65535");
@@ -89,8 +102,10 @@ public record NestedSpec(
         private Viommu l2Viommu = Viommu.NONE;
         private final List<GuestDevice> passthrough = new ArrayList<>();
         private final List<String> l2Modules = new ArrayList<>();
+        private final List<String> l2Binaries = new ArrayList<>();
         private final List<String> l2KernelArgs = new ArrayList<>();
         private String l2Command;
+        private String l1Companion = "";
         private Duration l2Timeout = Duration.ofMinutes(8);
         private double sampleSeconds = 0.5;
         private int dmaEntryLimit = 1 << 20;
@@ -125,6 +140,18 @@ public record NestedSpec(
             return this;
         }
 
+        /** A program (absolute path) to copy into L2's image, with its shared libraries. */
+        public Builder l2Binary(String program) {
+            l2Binaries.add(program);
+            return this;
+        }
+
+        /** The bash script body L1 runs beside L2 (traffic peer, tracer, fault driver). */
+        public Builder l1Companion(String script) {
+            this.l1Companion = script;
+            return this;
+        }
+
         public Builder l2KernelArg(String arg) {
             l2KernelArgs.add(arg);
             return this;
@@ -156,8 +183,8 @@ public record NestedSpec(
                 modules.add(VIRTIO_IOMMU_MODULE);
             }
             modules.addAll(l2Modules);
-            return new NestedSpec(name, l1MemoryMiB, l2MemoryMiB, l2Viommu, passthrough, modules, l2KernelArgs,
-                    l2Command, l2Timeout, sampleSeconds, dmaEntryLimit);
+            return new NestedSpec(name, l1MemoryMiB, l2MemoryMiB, l2Viommu, passthrough, modules, l2Binaries,
+                    l2KernelArgs, l2Command, l1Companion, l2Timeout, sampleSeconds, dmaEntryLimit);
         }
     }
 }

@@ -135,9 +135,12 @@ public final class Vm implements AutoCloseable {
         joinPumps();
         double wall = (System.nanoTime() - launchedNanos) / 1e9;
         String log = console.contents();
-        GuestFacts facts = GuestFacts.findIn(log).orElseThrow(() -> new VmException(
-                "VM " + spec.name() + " exited with " + guard.exitValue()
-                        + " before the guest command started; console tail:\n" + console.tail(), console.tail()));
+        GuestFacts facts = GuestFacts.findIn(log).orElseThrow(() -> {
+            String message = "VM " + spec.name() + " exited with " + guard.exitValue()
+                    + " before the guest command started; console tail:\n" + console.tail();
+            return EmulatorCrashException.seenIn(log) ? new EmulatorCrashException(message, console.tail())
+                    : new VmException(message, console.tail());
+        });
         VmResult result = new VmResult(spec.name(), guard.exitValue(), output.toString(), console.path(),
                 runDirectory, facts.accel(), facts.kernelRelease(), facts.uptimeSeconds(), wall);
         Reports.write(runDirectory.resolve("result.json"), result);

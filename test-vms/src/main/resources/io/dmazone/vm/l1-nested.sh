@@ -17,6 +17,11 @@ out=$1
 #   L2_TIMEOUT_S  hard limit for the L2 run
 #   SAMPLE_SECONDS  sampling period
 #   DMA_ENTRY_LIMIT  vfio_iommu_type1 dma_entry_limit for L1
+#   L1_COMPANION  bash script run beside L2 from L2 QEMU's start, or empty; its
+#                 environment: L2_PID (L2's QEMU), OUT, L2_BDFS (the devices
+#                 passed through), L2_CONSOLE, PINS_BEFORE_L2 (pages pinned
+#                 in L1 before L2's QEMU started); its stdout goes to
+#                 OUT/l1-companion.log; it may outlive L2 by COMPANION_GRACE_S
 
 events=$out/events.log
 : >"$events"
@@ -33,6 +38,7 @@ modprobe vfio-pci || fail "modprobe vfio-pci failed"
 event "dma_entry_limit $(cat /sys/module/vfio_iommu_type1/parameters/dma_entry_limit)"
 
 device_args=()
+bdfs=""
 for id in $PASSTHROUGH; do
 	bdf=""
 	for dev in /sys/bus/pci/devices/*; do
@@ -52,10 +58,16 @@ for id in $PASSTHROUGH; do
 	[ -c "/dev/vfio/$group" ] || fail "$bdf ($id) bound but /dev/vfio/$group is missing"
 	event "bound $id $bdf group $group driver $(basename "$(readlink "$dev/driver")")"
 	device_args+=(-device "vfio-pci,host=$bdf")
+	bdfs="$bdfs $bdf"
 done
 
 bios_args=()
 [ -n "$L2_BIOS" ] && bios_args=(-bios "$L2_BIOS")
+
+# pages pinned with FOLL_PIN (what VFIO type1 pins) in L1 before L2 exists
+pins_before=$(awk '$1 == "nr_foll_pin_acquired" { a = $2 } $1 == "nr_foll_pin_released" { r = $2 }
+		   END { print a - r }' /proc/vmstat)
+event "pins-before-l2 $pins_before"
 
 # shellcheck disable=SC2086 # option lists are word-split on purpose
 qemu-system-x86_64 -accel tcg -machine "q35$L2_MACHINE_OPTS" -m "${L2_MEMORY_MIB}M" -smp 1 \
@@ -66,6 +78,15 @@ qemu-system-x86_64 -accel tcg -machine "q35$L2_MACHINE_OPTS" -m "${L2_MEMORY_MIB
 	2>"$out/l2-qemu.stderr" &
 qemu=$!
 event "l2-started pid $qemu memlock-limit $(awk '/Max locked memory/ {print $4, $5}' "/proc/$qemu/limits")"
+
+companion=""
+if [ -n "$L1_COMPANION" ]; then
+	# its own session, so that it and whatever it started can be ended together
+	L2_PID=$qemu OUT=$out L2_BDFS="${bdfs# }" L2_CONSOLE="$out/l2-console.log" PINS_BEFORE_L2=$pins_before \
+		setsid bash "$L1_COMPANION" >"$out/l1-companion.log" 2>"$out/l1-companion.stderr" &
+	companion=$!
+	event "companion-started pid $companion"
+fi
 
 samples=$out/samples.tsv
 echo -e "ms\tvmlck_kib\tvmpin_kib\tphase" >"$samples"
@@ -79,13 +100,16 @@ exec 4<> <(:)
 while kill -0 "$qemu" 2>/dev/null; do
 	t=${EPOCHREALTIME/./}
 	now=$((t / 1000))
-	lck="" pin=""
+	lck="" pin="" state=""
 	while read -r key value _; do
 		case $key in
+		State:) state=$value ;;
 		VmLck:) lck=$value ;;
 		VmPin:) pin=$value ;;
 		esac
 	done <"/proc/$qemu/status" 2>/dev/null
+	# killed (by the companion, say): a zombie until waited for below
+	[ "$state" = Z ] && break
 	# boot: until L2 starts its command; command: while it runs; done: after.
 	if [ $phase != done ] && [ -r "$out/l2-console.log" ]; then
 		console=$(<"$out/l2-console.log")
@@ -109,4 +133,16 @@ done
 wait "$qemu"
 qemu_status=$?
 event "l2-exited qemu-status $qemu_status"
+if [ -n "$companion" ]; then
+	grace=$(($(now_ms) + COMPANION_GRACE_S * 1000))
+	while kill -0 "$companion" 2>/dev/null && [ "$(now_ms)" -lt "$grace" ]; do
+		read -r -t 0.5 -u 4 _
+	done
+	if kill -0 "$companion" 2>/dev/null; then
+		event "companion-timeout after L2 exited"
+		kill -KILL -- "-$companion"
+	fi
+	wait "$companion"
+	event "companion-exited status $?"
+fi
 exit 0

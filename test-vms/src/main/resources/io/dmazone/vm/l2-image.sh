@@ -5,10 +5,12 @@
 #                  extracted once into CACHE and linked
 #   initramfs.cpio busybox, the modules L2 loads (decompressed: busybox insmod
 #                  cannot read .ko.xz), the command and /init; uncompressed
-# Usage: l2-image.sh KERNEL_RELEASE CACHE OUTDIR COMMAND_FILE [MODULE...]
+#                  and the programs named in L2_BINARIES with their libraries
+# Usage: [L2_BINARIES="/usr/bin/prog ..."] l2-image.sh KERNEL_RELEASE CACHE OUTDIR COMMAND_FILE ['MODULE [PARAM=VALUE...]'...]
 # A MODULE is a path under /lib/modules/KERNEL_RELEASE (kernel/...ko.xz) or
-# an absolute path of a .ko file (an out-of-tree module); /init loads them in
-# the order given.
+# an absolute path of a .ko file (an out-of-tree module), optionally followed
+# by its parameters in the same argument; /init loads them in the order given.
+# Every module file is also left in /lib/modules for the command to reload.
 set -euo pipefail
 
 kver=$1
@@ -39,7 +41,8 @@ for applet in $("$root/bin/busybox" --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
 : >"$root/lib/modules/load-order"
-for m in "$@"; do
+for spec in "$@"; do
+	read -r m params <<<"$spec"
 	case "$m" in
 	/*) src=$m ;;
 	*) src=/lib/modules/$kver/$m ;;
@@ -50,7 +53,15 @@ for m in "$@"; do
 	*.xz) xz -dc "$src" >"$root/lib/modules/$name" ;;
 	*) cp "$src" "$root/lib/modules/$name" ;;
 	esac
-	echo "$name" >>"$root/lib/modules/load-order"
+	echo "$name${params:+ $params}" >>"$root/lib/modules/load-order"
+done
+# Programs and the shared libraries ldd finds for them, at the same paths.
+for prog in ${L2_BINARIES:-}; do
+	[ -x "$prog" ] || { echo "l2-image: program $prog not found; run ci/setup" >&2; exit 1; }
+	for file in "$prog" $(ldd "$prog" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$file")"
+		cp -L "$file" "$root$file"
+	done
 done
 install -m 0755 "$command_file" "$root/command"
 install -m 0755 "$(dirname "$0")/l2-init.sh" "$root/init"
