@@ -26,6 +26,25 @@ public final class L2Commands {
         return read("l2-zone-check.sh") + "\n" + e1000eUp(holdSeconds);
     }
 
+    /**
+     * Brings the e1000e up on the outer hub (L2 10.78.0.2, L1 10.78.0.1), serves iperf3
+     * until L1 has measured, then checks that the traffic caused no IOMMU faults; with
+     * {@code zone}, first checks and reports the zone as {@link #zoneE1000eUp} does.
+     */
+    public static String serve(boolean zone) {
+        return read("l2-lib.sh") + "\n" + (zone ? read("l2-zone-check.sh") + "\n" : "") + read("l2-serve.sh");
+    }
+
+    /**
+     * The L2 half of the nested zone correctness run (see l2-zone-correctness.sh): traffic
+     * with no IOMMU faults, an injected out-of-zone RX descriptor, {@code cycles} reloads
+     * of dmazone.ko (with {@code zoneParams}) and the patched e1000e, then a wait to be killed.
+     */
+    public static String zoneCorrectness(String zoneParams, int cycles) {
+        return "ZONE_PARAMS='" + zoneParams + "'\nCYCLES=" + cycles + "\n" + read("l2-lib.sh") + "\n"
+                + read("l2-zone-check.sh") + "\n" + read("l2-zone-correctness.sh");
+    }
+
     static String read(String resource) {
         try (InputStream in = L2Commands.class.getResourceAsStream(resource)) {
             if (in == null) {

@@ -20,6 +20,53 @@ public final class Scenarios {
                 .build();
     }
 
+    /** The zone the matrix's zone modes use: 64 MiB, built from 2 MiB pages by dmazone.ko. */
+    public static final String MATRIX_ZONE = "size=64M";
+    /** {@link #MATRIX_ZONE} in KiB. */
+    public static final long MATRIX_ZONE_KIB = 64 * 1024;
+
+    /**
+     * One mode of the throughput matrix: L2 (512 MiB) gets L1's e1000e, which shares a
+     * hub of the outer QEMU with L1's virtio-net, serves iperf3 over it, and L1 measures
+     * throughput, pinned memory, CPU time and VFIO map calls (see l1-matrix.sh).
+     */
+    public static NestedSpec matrix(String name, MatrixMode mode, int seconds, int tracedSeconds) {
+        NestedSpec.Builder b = NestedSpec.builder(name)
+                .l2MemoryMiB(512)
+                .l2Viommu(mode.viommu())
+                .passthrough(GuestDevice.E1000E_HUB)
+                .l2Binary("/usr/bin/iperf3")
+                .l2Command(L2Commands.serve(mode.zone()))
+                .l1Companion(L1Companions.matrix(seconds, tracedSeconds));
+        mode.kernelArgs().forEach(b::l2KernelArg);
+        if (mode.zone()) {
+            b.l2Module(Project.root().resolve("kmod/dmazone.ko") + " " + MATRIX_ZONE)
+                    .l2Module(Project.root().resolve("guest-driver/build/e1000e.ko").toString());
+        } else {
+            b.l2Module(NestedSpec.E1000E_MODULE);
+        }
+        return b.build();
+    }
+
+    /**
+     * The zone mode's correctness, nested (intel-iommu in L2, the matrix's 64 MiB zone):
+     * ping flood and iperf3 without IOMMU faults, an out-of-zone RX descriptor blocked and
+     * recovered from, {@code cycles} reloads with L1's VmLck read after each, and the kill
+     * of L2's QEMU followed by a second QEMU with the same device (see l1-zone-correctness.sh).
+     */
+    public static NestedSpec zoneCorrectness(String name, int cycles) {
+        return NestedSpec.builder(name)
+                .l2MemoryMiB(512)
+                .l2Viommu(Viommu.INTEL)
+                .passthrough(GuestDevice.E1000E_HUB)
+                .l2Binary("/usr/bin/iperf3")
+                .l2Module(Project.root().resolve("kmod/dmazone.ko") + " " + MATRIX_ZONE)
+                .l2Module(Project.root().resolve("guest-driver/build/e1000e.ko").toString())
+                .l2Command(L2Commands.zoneCorrectness(MATRIX_ZONE, cycles))
+                .l1Companion(L1Companions.zoneCorrectness(MATRIX_ZONE_KIB, cycles))
+                .build();
+    }
+
     /**
      * L2 (512 MiB) gets L1's e1000e through vfio-pci, loads dmazone.ko (a 16 MiB zone
      * built from pages, which needs the vIOMMU) and the e1000e patched to keep its

@@ -1,0 +1,45 @@
+package io.dmazone.vm;
+
+import java.util.List;
+
+/** The four ways of giving L2 the e1000e that the throughput matrix compares. */
+public enum MatrixMode {
+    /** No L2 vIOMMU, stock e1000e: L1 pins all of L2's RAM at start. */
+    FULL_PINNING("full pinning", Viommu.NONE, false, List.of()),
+    /** L2 intel-iommu (caching mode), stock e1000e, strict invalidation: every map is a VFIO call. */
+    VIOMMU_DYNAMIC("vIOMMU dynamic", Viommu.INTEL, false, List.of("iommu.strict=1")),
+    /** dmazone.ko and the patched e1000e under an L2 intel-iommu. */
+    ZONE_INTEL("zone / intel-iommu", Viommu.INTEL, true, List.of()),
+    /** dmazone.ko and the patched e1000e under an L2 virtio-iommu that maps nothing before the guest does. */
+    ZONE_VIRTIO("zone / virtio-iommu boot-bypass=off", Viommu.VIRTIO_NO_BOOT_BYPASS, true, List.of());
+
+    private final String label;
+    private final Viommu viommu;
+    private final boolean zone;
+    private final List<String> kernelArgs;
+
+    MatrixMode(String label, Viommu viommu, boolean zone, List<String> kernelArgs) {
+        this.label = label;
+        this.viommu = viommu;
+        this.zone = zone;
+        this.kernelArgs = kernelArgs;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public Viommu viommu() {
+        return viommu;
+    }
+
+    /** Whether L2 runs dmazone.ko and the patched e1000e (else the stock e1000e). */
+    public boolean zone() {
+        return zone;
+    }
+
+    /** L2 kernel arguments the mode adds to the vIOMMU's own. */
+    public List<String> kernelArgs() {
+        return kernelArgs;
+    }
+}

@@ -1,0 +1,89 @@
+package io.dmazone.vm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The throughput matrix's report: each mode's figures and the zone modes' ratios
+ * against the targets, as written to JSON.
+ *
+ * @param environment what it ran on (from the first mode's run)
+ * @param modes       each mode's figures
+ * @param ratios      per zone mode: the ratios the targets are stated in
+ * @param runs        the measurements with their nested runs (samples, files)
+ */
+public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, List<ZoneRatios> ratios,
+        List<ModeMeasurement> runs) {
+
+    /**
+     * One mode's figures.
+     *
+     * @param mode             the mode's label
+     * @param zoneKiB          the zone, 0 without one
+     * @param peakVmLckKiB     highest VmLck of L2's QEMU over the run
+     * @param steadyVmLckKiB   highest VmLck while traffic flowed
+     * @param l2RxMbps         iperf3 L1 to L2
+     * @param l2TxMbps         iperf3 L2 to L1
+     * @param cpuSecondsPerGB  CPU time of L2's QEMU per GB moved
+     * @param mapDmaCalls      VFIO_IOMMU_MAP_DMA calls in the strace pass
+     * @param unmapDmaCalls    VFIO_IOMMU_UNMAP_DMA calls in the strace pass
+     * @param tracedBytes      bytes moved in the strace pass
+     * @param mapCallsPerGB    (MAP_DMA + UNMAP_DMA) per GB moved
+     * @param l2BootWallSeconds L2 QEMU start to L2's command
+     * @param sound            both directions measured and every check passed
+     */
+    public record ModeFigures(String mode, long zoneKiB, long peakVmLckKiB, long steadyVmLckKiB, double l2RxMbps,
+            double l2TxMbps, double cpuSecondsPerGB, long mapDmaCalls, long unmapDmaCalls, long tracedBytes,
+            double mapCallsPerGB, double l2BootWallSeconds, boolean sound) {
+
+        static ModeFigures of(ModeMeasurement m) {
+            return new ModeFigures(m.mode().label(), m.zoneBytes() / 1024, m.peakVmLckKiB(), m.trafficVmLckKiB(),
+                    m.l2Rx() == null ? Double.NaN : m.l2Rx().megabitsPerSecond(),
+                    m.l2Tx() == null ? Double.NaN : m.l2Tx().megabitsPerSecond(),
+                    m.cpuSecondsPerGB(), m.mapDmaCalls(), m.unmapDmaCalls(), m.tracedBytes(), m.mapCallsPerGB(),
+                    m.l2BootWallSeconds(), m.sound());
+        }
+    }
+
+    /**
+     * A zone mode against the targets: steady/zone ≤ 1.01, peak/zone ≤ 2 (virtio-iommu
+     * with boot-bypass=off), throughput ≥ 0.95 × full pinning and ≥ 5 × vIOMMU dynamic,
+     * no map calls in steady state. Throughput ratios are L1 to L2, L2 to L1, and both summed.
+     */
+    public record ZoneRatios(String mode, double steadyPerZone, double peakPerZone,
+            double l2RxPerFullPinning, double l2TxPerFullPinning, double bothPerFullPinning,
+            double l2RxPerDynamic, double l2TxPerDynamic, double bothPerDynamic, double mapCallsPerGB) {
+    }
+
+    public static MatrixReport of(List<ModeMeasurement> measurements) {
+        Optional<ModeMeasurement> full = find(measurements, MatrixMode.FULL_PINNING);
+        Optional<ModeMeasurement> dynamic = find(measurements, MatrixMode.VIOMMU_DYNAMIC);
+        List<ZoneRatios> ratios = new ArrayList<>();
+        for (ModeMeasurement m : measurements) {
+            if (m.mode().zone()) {
+                ratios.add(new ZoneRatios(m.mode().label(), m.steadyPerZone(), m.peakPerZone(),
+                        ratio(m.l2Rx(), full.map(ModeMeasurement::l2Rx)), ratio(m.l2Tx(), full.map(ModeMeasurement::l2Tx)),
+                        both(m, full),
+                        ratio(m.l2Rx(), dynamic.map(ModeMeasurement::l2Rx)),
+                        ratio(m.l2Tx(), dynamic.map(ModeMeasurement::l2Tx)),
+                        both(m, dynamic), m.mapCallsPerGB()));
+            }
+        }
+        return new MatrixReport(measurements.isEmpty() ? null : measurements.get(0).run().environment(),
+                measurements.stream().map(ModeFigures::of).toList(), ratios, measurements);
+    }
+
+    private static Optional<ModeMeasurement> find(List<ModeMeasurement> ms, MatrixMode mode) {
+        return ms.stream().filter(m -> m.mode() == mode && m.l2Rx() != null && m.l2Tx() != null).findFirst();
+    }
+
+    private static double ratio(IperfRun zone, Optional<IperfRun> base) {
+        return zone == null || base.isEmpty() || base.get() == null ? Double.NaN
+                : zone.bitsPerSecond() / base.get().bitsPerSecond();
+    }
+
+    private static double both(ModeMeasurement zone, Optional<ModeMeasurement> base) {
+        return base.isEmpty() ? Double.NaN : zone.bothWaysMbps() / base.get().bothWaysMbps();
+    }
+}

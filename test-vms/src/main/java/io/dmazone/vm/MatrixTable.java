@@ -1,0 +1,41 @@
+package io.dmazone.vm;
+
+import java.util.Locale;
+
+/** Renders the throughput matrix report as the tables people read. */
+public final class MatrixTable {
+    private MatrixTable() {
+    }
+
+    public static String render(MatrixReport report) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-36s %8s %10s %10s %9s %9s %9s %8s %8s %10s %7s %5s%n",
+                "mode", "zone MiB", "peak MiB", "steady MiB", "L1>L2 Mb", "L2>L1 Mb", "CPU s/GB",
+                "MAP_DMA", "UNMAP", "maps/GB", "L2 s", "ok"));
+        for (MatrixReport.ModeFigures m : report.modes()) {
+            sb.append(String.format(Locale.ROOT, "%-36s %8.1f %10.1f %10.1f %9.1f %9.1f %9.1f %8d %8d %10.0f %7.1f %5s%n",
+                    m.mode(), m.zoneKiB() / 1024.0, m.peakVmLckKiB() / 1024.0, m.steadyVmLckKiB() / 1024.0,
+                    m.l2RxMbps(), m.l2TxMbps(), m.cpuSecondsPerGB(), m.mapDmaCalls(), m.unmapDmaCalls(),
+                    m.mapCallsPerGB(), m.l2BootWallSeconds(), m.sound() ? "yes" : "NO"));
+        }
+        sb.append(String.format(Locale.ROOT, "%n%-36s %12s %10s %22s %22s %10s%n", "zone mode", "steady/zone",
+                "peak/zone", "/full pin rx,tx,both", "/dynamic rx,tx,both", "maps/GB"));
+        for (MatrixReport.ZoneRatios r : report.ratios()) {
+            sb.append(String.format(Locale.ROOT, "%-36s %12.3f %10.3f %22s %22s %10.0f%n", r.mode(),
+                    r.steadyPerZone(), r.peakPerZone(),
+                    String.format(Locale.ROOT, "%.2f,%.2f,%.2f", r.l2RxPerFullPinning(), r.l2TxPerFullPinning(),
+                            r.bothPerFullPinning()),
+                    String.format(Locale.ROOT, "%.1f,%.1f,%.1f", r.l2RxPerDynamic(), r.l2TxPerDynamic(),
+                            r.bothPerDynamic()),
+                    r.mapCallsPerGB()));
+        }
+        sb.append("targets: steady/zone <= 1.01; peak/zone <= 2 (virtio-iommu boot-bypass=off); "
+                + "/full pin >= 0.95; /dynamic >= 5; maps/GB 0 in the zone modes\n");
+        if (report.environment() != null) {
+            RunEnvironment e = report.environment();
+            sb.append(String.format(Locale.ROOT, "environment: %s, %s, L1 %s, L2 %s, L2 %d MiB%n",
+                    e.guestKernel(), e.qemuVersion(), e.l1Accel(), e.l2Accel(), e.l2MemoryMiB()));
+        }
+        return sb.toString();
+    }
+}

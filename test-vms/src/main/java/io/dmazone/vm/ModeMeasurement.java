@@ -1,0 +1,105 @@
+package io.dmazone.vm;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one matrix mode measured, in one nested run.
+ *
+ * @param mode              the mode
+ * @param zoneBytes         the zone L2's dmazone.ko reported, 0 in the modes without one
+ * @param peakVmLckKiB      L2 QEMU's highest VmLck over the whole run (boot included)
+ * @param trafficVmLckKiB   its highest VmLck while the untraced iperf3 runs went on: the steady footprint
+ * @param l2Rx              iperf3 L1 to L2 (L2's e1000e receives), untraced
+ * @param l2Tx              iperf3 L2 to L1 (L2's e1000e sends), untraced
+ * @param l2RxCpuSeconds    CPU time of L2's QEMU during {@code l2Rx}
+ * @param l2TxCpuSeconds    CPU time of L2's QEMU during {@code l2Tx}
+ * @param tracedBytes       bytes moved both ways during the strace pass
+ * @param mapDmaCalls       VFIO_IOMMU_MAP_DMA ioctls of L2's QEMU during the strace pass
+ * @param unmapDmaCalls     VFIO_IOMMU_UNMAP_DMA ioctls during the strace pass
+ * @param l2BootWallSeconds L2 QEMU start to L2's command, in L1
+ * @param failedChecks      the checks either side failed, empty when the run was sound
+ * @param run               the nested run behind the figures
+ */
+public record ModeMeasurement(
+        MatrixMode mode,
+        long zoneBytes,
+        long peakVmLckKiB,
+        long trafficVmLckKiB,
+        IperfRun l2Rx,
+        IperfRun l2Tx,
+        double l2RxCpuSeconds,
+        double l2TxCpuSeconds,
+        long tracedBytes,
+        long mapDmaCalls,
+        long unmapDmaCalls,
+        double l2BootWallSeconds,
+        List<String> failedChecks,
+        NestedResult run) {
+
+    /** Reads the figures of a finished matrix run (L2's output, L1's companion output and files). */
+    public static ModeMeasurement of(MatrixMode mode, NestedResult run) {
+        GuestChecks l2 = GuestChecks.parse(run.l2Output());
+        GuestChecks l1 = GuestChecks.parse(run.l1CompanionOutput());
+        Path share = run.runDirectory().resolve("share");
+        List<String> failed = new ArrayList<>();
+        l2.checks().values().stream().filter(c -> !c.passed()).forEach(c -> failed.add("L2 " + c.name() + ": " + c.detail()));
+        l1.checks().values().stream().filter(c -> !c.passed()).forEach(c -> failed.add("L1 " + c.name() + ": " + c.detail()));
+        if (run.l2ExitStatus() != 0) {
+            failed.add("L2 command exit status " + run.l2ExitStatus());
+        }
+        double tick = 1.0 / number(l1, "clk_tck", 100);
+        IperfRun tracedRx = IperfRun.readIfCompleted(share.resolve("iperf-traced_l2rx.json"));
+        IperfRun tracedTx = IperfRun.readIfCompleted(share.resolve("iperf-traced_l2tx.json"));
+        return new ModeMeasurement(mode,
+                number(l2, "zone_bytes", 0),
+                run.peak() == null ? 0 : run.peak().vmLckKiB(),
+                Math.max(number(l1, "l2rx_vmlck_max_kib", 0), number(l1, "l2tx_vmlck_max_kib", 0)),
+                IperfRun.readIfCompleted(share.resolve("iperf-l2rx.json")),
+                IperfRun.readIfCompleted(share.resolve("iperf-l2tx.json")),
+                number(l1, "l2rx_l2_qemu_cpu_ticks", 0) * tick,
+                number(l1, "l2tx_l2_qemu_cpu_ticks", 0) * tick,
+                (tracedRx == null ? 0 : tracedRx.bytes()) + (tracedTx == null ? 0 : tracedTx.bytes()),
+                number(l1, "map_dma_calls", -1),
+                number(l1, "unmap_dma_calls", -1),
+                run.l2BootWallSeconds(),
+                List.copyOf(failed),
+                run);
+    }
+
+    private static long number(GuestChecks checks, String name, long otherwise) {
+        return checks.value(name).filter(v -> v.matches("-?\\d+")).map(Long::parseLong).orElse(otherwise);
+    }
+
+    /** Both directions measured and no check failed. */
+    public boolean sound() {
+        return failedChecks.isEmpty() && l2Rx != null && l2Tx != null && mapDmaCalls >= 0;
+    }
+
+    /** L1 to L2 plus L2 to L1, Mbit/s. */
+    public double bothWaysMbps() {
+        return (l2Rx == null ? 0 : l2Rx.megabitsPerSecond()) + (l2Tx == null ? 0 : l2Tx.megabitsPerSecond());
+    }
+
+    /** VFIO MAP_DMA plus UNMAP_DMA calls per GB moved in the strace pass. */
+    public double mapCallsPerGB() {
+        return tracedBytes == 0 ? Double.NaN : (mapDmaCalls + unmapDmaCalls) / (tracedBytes / 1e9);
+    }
+
+    /** CPU seconds of L2's QEMU per GB moved in the untraced runs. */
+    public double cpuSecondsPerGB() {
+        long bytes = (l2Rx == null ? 0 : l2Rx.bytes()) + (l2Tx == null ? 0 : l2Tx.bytes());
+        return bytes == 0 ? Double.NaN : (l2RxCpuSeconds + l2TxCpuSeconds) / (bytes / 1e9);
+    }
+
+    /** Steady (during traffic) pinned memory over the zone; NaN without a zone. */
+    public double steadyPerZone() {
+        return zoneBytes == 0 ? Double.NaN : trafficVmLckKiB * 1024.0 / zoneBytes;
+    }
+
+    /** Peak pinned memory over the zone; NaN without a zone. */
+    public double peakPerZone() {
+        return zoneBytes == 0 ? Double.NaN : peakVmLckKiB * 1024.0 / zoneBytes;
+    }
+}

@@ -1,0 +1,57 @@
+# Helpers for L2 commands (busybox sh). The passed-through e1000e is L2's
+# only NIC, 10.78.0.2 on the outer QEMU's hub, where L1 is 10.78.0.1.
+L2_IP=10.78.0.2
+L1_IP=10.78.0.1
+SYNC_PORT=5399
+failed=0
+
+check() {
+	name=$1
+	ok=$2
+	shift 2
+	if [ "$ok" = 0 ]; then
+		echo "CHECK $name PASS $*"
+	else
+		echo "CHECK $name FAIL $*"
+		failed=1
+	fi
+}
+value() { echo "VALUE $*"; }
+
+# e1000e_bdf: the PCI address e1000e drives
+e1000e_bdf() {
+	for dev in /sys/bus/pci/drivers/e1000e/0000:*; do
+		[ -e "$dev" ] && basename "$dev" && return 0
+	done
+	return 1
+}
+
+# nic_up: the e1000e's interface gets L2_IP and a carrier; sets IFACE.
+# Retried: right after a probe the interface may still be settling.
+nic_up() {
+	IFACE=""
+	for i in $(seq 50); do
+		bdf=$(e1000e_bdf) && IFACE=$(ls "/sys/bus/pci/devices/$bdf/net" 2>/dev/null | head -1)
+		if [ -n "$IFACE" ] && ip addr flush dev "$IFACE" && ip addr add "$L2_IP/24" dev "$IFACE" &&
+			ip link set "$IFACE" up; then
+			break
+		fi
+		IFACE=""
+		sleep 0.2
+	done
+	[ -n "$IFACE" ] || return 1
+	for i in $(seq 300); do
+		[ "$(cat "/sys/class/net/$IFACE/carrier" 2>/dev/null)" = 1 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# l1_sync LABEL: tells L1 (on the console) and waits until it connects
+l1_sync() {
+	echo "DMAZONE-SYNC $1"
+	timeout 900 nc -l -p "$SYNC_PORT" >/dev/null </dev/null
+}
+
+# iommu_faults: fault reports of either vIOMMU in the kernel log
+iommu_faults() { dmesg | grep -cE 'DMAR: \[DMA|virtio_iommu.*fault'; }

@@ -1,0 +1,72 @@
+package io.dmazone.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The four-mode matrix, as the main job runs it (shorter iperf3 runs): every mode
+ * moves traffic both ways, and the footprint claims hold. Throughput ratios are
+ * printed, not asserted (TCG inside TCG on a shared 2-core machine).
+ */
+class ThroughputMatrixTest {
+    private static final List<ModeMeasurement> MODES = new ArrayList<>();
+    private static MatrixReport report;
+
+    @BeforeAll
+    static void run() {
+        for (MatrixMode mode : MatrixMode.values()) {
+            String name = "test-matrix-" + mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
+            MODES.add(ModeMeasurement.of(mode, NestedRun.run(Scenarios.matrix(name, mode, 8, 4))));
+        }
+        report = MatrixReport.of(MODES);
+        System.out.print(MatrixTable.render(report));
+        Reports.write(Project.root().resolve("test-vms/target/reports/test-matrix.json"), report);
+    }
+
+    private static ModeMeasurement mode(MatrixMode mode) {
+        return MODES.stream().filter(m -> m.mode() == mode).findFirst().orElseThrow();
+    }
+
+    @Test
+    void everyModeMovedTrafficBothWaysAndCountedItsMapCalls() {
+        for (ModeMeasurement m : MODES) {
+            assertThat(m.failedChecks()).as("%s", m.mode().label()).isEmpty();
+            assertThat(m.sound()).as("%s: both iperf3 runs and the strace pass", m.mode().label()).isTrue();
+            assertThat(m.l2Rx().bytes()).as("%s L1 -> L2 bytes", m.mode().label()).isPositive();
+            assertThat(m.l2Tx().bytes()).as("%s L2 -> L1 bytes", m.mode().label()).isPositive();
+        }
+    }
+
+    @Test
+    void fullPinningPinsAllOfL2sMemory() {
+        ModeMeasurement full = mode(MatrixMode.FULL_PINNING);
+        assertThat(full.trafficVmLckKiB()).isGreaterThanOrEqualTo(full.run().l2MemoryKiB());
+    }
+
+    @Test
+    void dynamicMappingMapsAndUnmapsDuringTraffic() {
+        ModeMeasurement dynamic = mode(MatrixMode.VIOMMU_DYNAMIC);
+        assertThat(dynamic.mapDmaCalls()).isPositive();
+        assertThat(dynamic.unmapDmaCalls()).isPositive();
+    }
+
+    @Test
+    void zoneModesPinTheZoneAndMapNothingDuringTraffic() {
+        for (MatrixMode zoneMode : List.of(MatrixMode.ZONE_INTEL, MatrixMode.ZONE_VIRTIO)) {
+            ModeMeasurement m = mode(zoneMode);
+            assertThat(m.zoneBytes()).as("%s zone", zoneMode.label()).isEqualTo(Scenarios.MATRIX_ZONE_KIB * 1024);
+            assertThat(m.steadyPerZone()).as("%s steady/zone", zoneMode.label()).isLessThanOrEqualTo(1.01);
+            assertThat(m.mapDmaCalls() + m.unmapDmaCalls()).as("%s map calls", zoneMode.label()).isZero();
+        }
+    }
+
+    @Test
+    void virtioIommuWithoutBootBypassNeverPinsMoreThanTwiceTheZone() {
+        assertThat(mode(MatrixMode.ZONE_VIRTIO).peakPerZone()).isLessThanOrEqualTo(2.0);
+    }
+}
