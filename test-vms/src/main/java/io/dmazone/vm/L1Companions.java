@@ -1,18 +1,16 @@
 package io.dmazone.vm;
 
-/** Ready-made L1 companions (bash scripts kept beside this class, after l1-lib.sh). */
+/** Ready-made L1 companions (bash scripts kept beside this class, after checks.sh and l1-lib.sh). */
 public final class L1Companions {
     private L1Companions() {
     }
 
     /**
      * Measures one matrix mode from L1 once L2 serves iperf3: TCP both ways for
-     * {@code seconds} each, then again for {@code tracedSeconds} each under strace to
-     * count L2 QEMU's VFIO MAP_DMA/UNMAP_DMA calls.
+     * {@code seconds} each, with L2 QEMU's VmLck, CPU time and VFIO MAP_DMA/UNMAP_DMA calls.
      */
-    public static String matrix(int seconds, int tracedSeconds) {
-        return "MATRIX_SECONDS=" + seconds + "\nTRACED_SECONDS=" + tracedSeconds + "\n"
-                + L2Commands.read("l1-lib.sh") + "\n" + L2Commands.read("l1-matrix.sh");
+    public static String matrix(int seconds) {
+        return script("MATRIX_SECONDS=" + seconds, "l1-matrix.sh");
     }
 
     /**
@@ -21,7 +19,12 @@ public final class L1Companions {
      * L2's QEMU and a second QEMU with the same device.
      */
     public static String zoneCorrectness(long zoneKiB, int cycles) {
-        return "ZONE_KIB=" + zoneKiB + "\nCYCLES=" + cycles + "\n"
-                + L2Commands.read("l1-lib.sh") + "\n" + L2Commands.read("l1-zone-correctness.sh");
+        return script("ZONE_KIB=" + zoneKiB + "\nCYCLES=" + cycles, "l1-zone-correctness.sh");
+    }
+
+    /** Settings, the shared helpers, then the companion itself. */
+    private static String script(String settings, String companion) {
+        return settings + "\n" + L2Commands.read("checks.sh") + "\n" + L2Commands.read("l1-lib.sh") + "\n"
+                + L2Commands.read(companion);
     }
 }

@@ -32,7 +32,7 @@ public final class L2Commands {
      * {@code zone}, first checks and reports the zone as {@link #zoneE1000eUp} does.
      */
     public static String serve(boolean zone) {
-        return read("l2-lib.sh") + "\n" + (zone ? read("l2-zone-check.sh") + "\n" : "") + read("l2-serve.sh");
+        return withHelpers("") + (zone ? read("l2-zone-check.sh") + "\n" : "") + read("l2-serve.sh");
     }
 
     /**
@@ -41,8 +41,13 @@ public final class L2Commands {
      * of dmazone.ko (with {@code zoneParams}) and the patched e1000e, then a wait to be killed.
      */
     public static String zoneCorrectness(String zoneParams, int cycles) {
-        return "ZONE_PARAMS='" + zoneParams + "'\nCYCLES=" + cycles + "\n" + read("l2-lib.sh") + "\n"
-                + read("l2-zone-check.sh") + "\n" + read("l2-zone-correctness.sh");
+        return withHelpers("ZONE_PARAMS='" + zoneParams + "'\nCYCLES=" + cycles + "\n") + read("l2-zone-check.sh")
+                + "\n" + read("l2-zone-correctness.sh");
+    }
+
+    /** Settings, then the helpers L2 commands share (checks.sh, l2-lib.sh). */
+    private static String withHelpers(String settings) {
+        return settings + read("checks.sh") + "\n" + read("l2-lib.sh") + "\n";
     }
 
     static String read(String resource) {

@@ -26,22 +26,25 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
      * @param l2RxMbps         iperf3 L1 to L2
      * @param l2TxMbps         iperf3 L2 to L1
      * @param cpuSecondsPerGB  CPU time of L2's QEMU per GB moved
-     * @param mapDmaCalls      VFIO_IOMMU_MAP_DMA calls in the strace pass
-     * @param unmapDmaCalls    VFIO_IOMMU_UNMAP_DMA calls in the strace pass
-     * @param tracedBytes      bytes moved in the strace pass
+     * @param bootMapDmaCalls  VFIO_IOMMU_MAP_DMA calls from L2 QEMU's start until L2 served
+     * @param mapDmaCalls      VFIO_IOMMU_MAP_DMA calls during the iperf3 runs
+     * @param unmapDmaCalls    VFIO_IOMMU_UNMAP_DMA calls during the iperf3 runs
+     * @param bytes            bytes the iperf3 runs moved
      * @param mapCallsPerGB    (MAP_DMA + UNMAP_DMA) per GB moved
      * @param l2BootWallSeconds L2 QEMU start to L2's command
      * @param sound            both directions measured and every check passed
      */
     public record ModeFigures(String mode, long zoneKiB, long peakVmLckKiB, long steadyVmLckKiB, double l2RxMbps,
-            double l2TxMbps, double cpuSecondsPerGB, long mapDmaCalls, long unmapDmaCalls, long tracedBytes,
+            double l2TxMbps, double cpuSecondsPerGB, long bootMapDmaCalls, long mapDmaCalls, long unmapDmaCalls,
+            long bytes,
             double mapCallsPerGB, double l2BootWallSeconds, boolean sound) {
 
         static ModeFigures of(ModeMeasurement m) {
             return new ModeFigures(m.mode().label(), m.zoneBytes() / 1024, m.peakVmLckKiB(), m.trafficVmLckKiB(),
                     m.l2Rx() == null ? Double.NaN : m.l2Rx().megabitsPerSecond(),
                     m.l2Tx() == null ? Double.NaN : m.l2Tx().megabitsPerSecond(),
-                    m.cpuSecondsPerGB(), m.mapDmaCalls(), m.unmapDmaCalls(), m.tracedBytes(), m.mapCallsPerGB(),
+                    m.cpuSecondsPerGB(), m.bootMapDmaCalls(), m.mapDmaCalls(), m.unmapDmaCalls(), m.bytes(),
+                    m.mapCallsPerGB(),
                     m.l2BootWallSeconds(), m.sound());
         }
     }

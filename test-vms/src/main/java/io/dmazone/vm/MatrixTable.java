@@ -9,13 +9,14 @@ public final class MatrixTable {
 
     public static String render(MatrixReport report) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-36s %8s %10s %10s %9s %9s %9s %8s %8s %10s %7s %5s%n",
+        sb.append(String.format(Locale.ROOT, "%-36s %8s %9s %10s %9s %9s %9s %9s %8s %8s %10s %6s %4s%n",
                 "mode", "zone MiB", "peak MiB", "steady MiB", "L1>L2 Mb", "L2>L1 Mb", "CPU s/GB",
-                "MAP_DMA", "UNMAP", "maps/GB", "L2 s", "ok"));
+                "boot maps", "MAP_DMA", "UNMAP", "maps/GB", "L2 s", "ok"));
         for (MatrixReport.ModeFigures m : report.modes()) {
-            sb.append(String.format(Locale.ROOT, "%-36s %8.1f %10.1f %10.1f %9.1f %9.1f %9.1f %8d %8d %10.0f %7.1f %5s%n",
+            sb.append(String.format(Locale.ROOT, "%-36s %8.1f %9.1f %10.1f %9.2f %9.2f %9.0f %9d %8d %8d %10.0f %6.1f %4s%n",
                     m.mode(), m.zoneKiB() / 1024.0, m.peakVmLckKiB() / 1024.0, m.steadyVmLckKiB() / 1024.0,
-                    m.l2RxMbps(), m.l2TxMbps(), m.cpuSecondsPerGB(), m.mapDmaCalls(), m.unmapDmaCalls(),
+                    m.l2RxMbps(), m.l2TxMbps(), m.cpuSecondsPerGB(), m.bootMapDmaCalls(), m.mapDmaCalls(),
+                    m.unmapDmaCalls(),
                     m.mapCallsPerGB(), m.l2BootWallSeconds(), m.sound() ? "yes" : "NO"));
         }
         sb.append(String.format(Locale.ROOT, "%n%-36s %12s %10s %22s %22s %10s%n", "zone mode", "steady/zone",

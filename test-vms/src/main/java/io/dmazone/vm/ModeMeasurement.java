@@ -15,9 +15,9 @@ import java.util.List;
  * @param l2Tx              iperf3 L2 to L1 (L2's e1000e sends), untraced
  * @param l2RxCpuSeconds    CPU time of L2's QEMU during {@code l2Rx}
  * @param l2TxCpuSeconds    CPU time of L2's QEMU during {@code l2Tx}
- * @param tracedBytes       bytes moved both ways during the strace pass
- * @param mapDmaCalls       VFIO_IOMMU_MAP_DMA ioctls of L2's QEMU during the strace pass
- * @param unmapDmaCalls     VFIO_IOMMU_UNMAP_DMA ioctls during the strace pass
+ * @param bootMapDmaCalls   VFIO_IOMMU_MAP_DMA ioctls in L1 from L2 QEMU's start until L2 served
+ * @param mapDmaCalls       VFIO_IOMMU_MAP_DMA ioctls in L1 during the two iperf3 runs
+ * @param unmapDmaCalls     VFIO_IOMMU_UNMAP_DMA ioctls in L1 during the two iperf3 runs
  * @param l2BootWallSeconds L2 QEMU start to L2's command, in L1
  * @param failedChecks      the checks either side failed, empty when the run was sound
  * @param run               the nested run behind the figures
@@ -31,7 +31,7 @@ public record ModeMeasurement(
         IperfRun l2Tx,
         double l2RxCpuSeconds,
         double l2TxCpuSeconds,
-        long tracedBytes,
+        long bootMapDmaCalls,
         long mapDmaCalls,
         long unmapDmaCalls,
         double l2BootWallSeconds,
@@ -50,8 +50,6 @@ public record ModeMeasurement(
             failed.add("L2 command exit status " + run.l2ExitStatus());
         }
         double tick = 1.0 / number(l1, "clk_tck", 100);
-        IperfRun tracedRx = IperfRun.readIfCompleted(share.resolve("iperf-traced_l2rx.json"));
-        IperfRun tracedTx = IperfRun.readIfCompleted(share.resolve("iperf-traced_l2tx.json"));
         return new ModeMeasurement(mode,
                 number(l2, "zone_bytes", 0),
                 run.peak() == null ? 0 : run.peak().vmLckKiB(),
@@ -60,9 +58,9 @@ public record ModeMeasurement(
                 IperfRun.readIfCompleted(share.resolve("iperf-l2tx.json")),
                 number(l1, "l2rx_l2_qemu_cpu_ticks", 0) * tick,
                 number(l1, "l2tx_l2_qemu_cpu_ticks", 0) * tick,
-                (tracedRx == null ? 0 : tracedRx.bytes()) + (tracedTx == null ? 0 : tracedTx.bytes()),
-                number(l1, "map_dma_calls", -1),
-                number(l1, "unmap_dma_calls", -1),
+                number(l1, "boot_map_dma_calls", -1),
+                sum(l1, "l2rx_map_dma_calls", "l2tx_map_dma_calls"),
+                sum(l1, "l2rx_unmap_dma_calls", "l2tx_unmap_dma_calls"),
                 run.l2BootWallSeconds(),
                 List.copyOf(failed),
                 run);
@@ -70,6 +68,13 @@ public record ModeMeasurement(
 
     private static long number(GuestChecks checks, String name, long otherwise) {
         return checks.value(name).filter(v -> v.matches("-?\\d+")).map(Long::parseLong).orElse(otherwise);
+    }
+
+    /** The two values added, or -1 if either is missing. */
+    private static long sum(GuestChecks checks, String a, String b) {
+        long x = number(checks, a, -1);
+        long y = number(checks, b, -1);
+        return x < 0 || y < 0 ? -1 : x + y;
     }
 
     /** Both directions measured and no check failed. */
@@ -82,15 +87,19 @@ public record ModeMeasurement(
         return (l2Rx == null ? 0 : l2Rx.megabitsPerSecond()) + (l2Tx == null ? 0 : l2Tx.megabitsPerSecond());
     }
 
-    /** VFIO MAP_DMA plus UNMAP_DMA calls per GB moved in the strace pass. */
+    /** Bytes moved both ways. */
+    public long bytes() {
+        return (l2Rx == null ? 0 : l2Rx.bytes()) + (l2Tx == null ? 0 : l2Tx.bytes());
+    }
+
+    /** VFIO MAP_DMA plus UNMAP_DMA calls per GB moved. */
     public double mapCallsPerGB() {
-        return tracedBytes == 0 ? Double.NaN : (mapDmaCalls + unmapDmaCalls) / (tracedBytes / 1e9);
+        return bytes() == 0 || mapDmaCalls < 0 ? Double.NaN : (mapDmaCalls + unmapDmaCalls) / (bytes() / 1e9);
     }
 
     /** CPU seconds of L2's QEMU per GB moved in the untraced runs. */
     public double cpuSecondsPerGB() {
-        long bytes = (l2Rx == null ? 0 : l2Rx.bytes()) + (l2Tx == null ? 0 : l2Tx.bytes());
-        return bytes == 0 ? Double.NaN : (l2RxCpuSeconds + l2TxCpuSeconds) / (bytes / 1e9);
+        return bytes() == 0 ? Double.NaN : (l2RxCpuSeconds + l2TxCpuSeconds) / (bytes() / 1e9);
     }
 
     /** Steady (during traffic) pinned memory over the zone; NaN without a zone. */

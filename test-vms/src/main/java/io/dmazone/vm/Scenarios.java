@@ -28,16 +28,17 @@ public final class Scenarios {
     /**
      * One mode of the throughput matrix: L2 (512 MiB) gets L1's e1000e, which shares a
      * hub of the outer QEMU with L1's virtio-net, serves iperf3 over it, and L1 measures
-     * throughput, pinned memory, CPU time and VFIO map calls (see l1-matrix.sh).
+     * throughput, pinned memory, CPU time and VFIO map calls for {@code seconds} each
+     * way (see l1-matrix.sh).
      */
-    public static NestedSpec matrix(String name, MatrixMode mode, int seconds, int tracedSeconds) {
+    public static NestedSpec matrix(String name, MatrixMode mode, int seconds) {
         NestedSpec.Builder b = NestedSpec.builder(name)
                 .l2MemoryMiB(512)
                 .l2Viommu(mode.viommu())
                 .passthrough(GuestDevice.E1000E_HUB)
                 .l2Binary("/usr/bin/iperf3")
                 .l2Command(L2Commands.serve(mode.zone()))
-                .l1Companion(L1Companions.matrix(seconds, tracedSeconds));
+                .l1Companion(L1Companions.matrix(seconds));
         mode.kernelArgs().forEach(b::l2KernelArg);
         if (mode.zone()) {
             b.l2Module(Project.root().resolve("kmod/dmazone.ko") + " " + MATRIX_ZONE)

@@ -11,7 +11,7 @@ import java.util.Locale;
  * intel-iommu, zone under virtio-iommu with boot-bypass=off), one nested run each
  * with the same L1, L2 kernel and L2 memory; prints the tables and writes
  * test-vms/target/reports/matrix.json. Arguments: [seconds per iperf3 run]
- * [seconds per traced run] [MODE...] (20, 5 and all four modes).
+ * [MODE...] (20 and all four modes).
  */
 public final class ThroughputMatrixMain {
     private ThroughputMatrixMain() {
@@ -19,16 +19,14 @@ public final class ThroughputMatrixMain {
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        int traced = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         List<ModeMeasurement> measured = new ArrayList<>();
-        List<MatrixMode> modes = args.length > 2
-                ? List.of(args).subList(2, args.length).stream().map(MatrixMode::valueOf).toList()
+        List<MatrixMode> modes = args.length > 1
+                ? List.of(args).subList(1, args.length).stream().map(MatrixMode::valueOf).toList()
                 : List.of(MatrixMode.values());
         for (MatrixMode mode : modes) {
             String name = "matrix-" + mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
-            System.out.println("== " + name + ": " + mode.label() + " (iperf3 " + seconds + " s each way, traced "
-                    + traced + " s)");
-            ModeMeasurement m = ModeMeasurement.of(mode, NestedRun.run(Scenarios.matrix(name, mode, seconds, traced)));
+            System.out.println("== " + name + ": " + mode.label() + " (iperf3 " + seconds + " s each way)");
+            ModeMeasurement m = ModeMeasurement.of(mode, NestedRun.run(Scenarios.matrix(name, mode, seconds)));
             m.failedChecks().forEach(f -> System.out.println("   FAILED " + f));
             System.out.println("   run files: " + m.run().runDirectory());
             measured.add(m);

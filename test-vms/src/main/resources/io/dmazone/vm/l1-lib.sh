@@ -1,22 +1,12 @@
-# Helpers for L1 companions (bash, in L1, beside L2; see l1-nested.sh for
-# L2_PID, OUT, L2_BDFS, L2_CONSOLE). L1's virtio-net NIC and the e1000e
-# passed through to L2 share a hub of the outer QEMU: 10.78.0.1 is L1,
-# 10.78.0.2 is L2. L2 waits at "DMAZONE-SYNC <label>" lines (l2-lib.sh) in
-# `nc -l` until L1 has done its part and connects to SYNC_PORT.
+# Helpers for L1 companions (bash, in L1, beside L2, after checks.sh; see
+# l1-nested.sh for L2_PID, OUT, L2_BDFS, L2_CONSOLE). L1's virtio-net NIC
+# and the e1000e passed through to L2 share a hub of the outer QEMU:
+# 10.78.0.1 is L1, 10.78.0.2 is L2. L2 waits at "DMAZONE-SYNC <label>" lines
+# (l2-lib.sh) in `nc -l` until L1 has done its part and connects to
+# SYNC_PORT.
 L1_IP=10.78.0.1
 L2_IP=10.78.0.2
 SYNC_PORT=5399
-
-check() {
-	local name=$1 ok=$2
-	shift 2
-	if [ "$ok" = 0 ]; then
-		echo "CHECK $name PASS $*"
-	else
-		echo "CHECK $name FAIL $*"
-	fi
-}
-value() { echo "VALUE $*"; }
 
 # vmlck_kib [PID]: VmLck of L2's QEMU (or PID), empty once it is gone
 vmlck_kib() { awk '/^VmLck:/ { print $2 }' "/proc/${1:-$L2_PID}/status" 2>/dev/null; }
@@ -58,26 +48,54 @@ wait_sync() {
 	return 1
 }
 
-# release_sync: lets L2 go on (it listens once per sync)
+# release_sync LABEL: lets L2 go on from that sync; L2 ignores a late
+# duplicate, so a retry after an unconfirmed attempt is harmless
 release_sync() {
-	local deadline=$((SECONDS + 60))
+	local deadline=$((SECONDS + 120))
 	while [ "$SECONDS" -lt "$deadline" ]; do
-		timeout 5 bash -c "exec 3<>/dev/tcp/$L2_IP/$SYNC_PORT && echo go >&3" 2>/dev/null && return 0
+		timeout 20 bash -c "exec 3<>/dev/tcp/$L2_IP/$SYNC_PORT && echo 'go $1' >&3" 2>/dev/null && return 0
 		sleep 0.5
 	done
 	return 1
 }
 
+# l1_iommu_faults: DMA faults L1's IOMMU reported, which is where a fault of
+# the NIC passed through to L2 shows
+l1_iommu_faults() { dmesg | grep -c 'DMAR: \[DMA'; }
+
+# VFIO_IOMMU_MAP_DMA = _IO(';', 100 + 13) = 0x3b71, VFIO_IOMMU_UNMAP_DMA =
+# _IO(';', 100 + 14) = 0x3b72; in decimal for the trace filter.
+MAP_DMA=15217
+UNMAP_DMA=15218
+IOCTL_EVENT=/sys/kernel/tracing/events/syscalls/sys_enter_ioctl
+
+# vfio_count_start: from now on the kernel counts every MAP_DMA and
+# UNMAP_DMA ioctl in L1 (only L2's QEMU uses VFIO here) in a histogram of
+# the ioctl entry tracepoint: no stop, no copy, the calls run at full speed
+vfio_count_start() {
+	mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing || return 1
+	echo "hist:keys=cmd if cmd == $MAP_DMA || cmd == $UNMAP_DMA" >"$IOCTL_EVENT/trigger"
+}
+
+# vfio_counts: "MAP_DMA UNMAP_DMA" calls counted so far
+vfio_counts() {
+	awk -v map="$MAP_DMA" -v unmap="$UNMAP_DMA" '
+		$1 == "{" && $2 == "cmd:" { n[$3] = $6 }
+		END { printf "%d %d\n", n[map], n[unmap] }' "$IOCTL_EVENT/hist"
+}
+
 # traffic NAME SECONDS [IPERF3 ARGS]: an iperf3 TCP run against L2's server,
 # its JSON in OUT/iperf-NAME.json; prints the highest VmLck of L2's QEMU
-# during the run and the CPU time L2's QEMU spent. L2's server takes a while
+# during the run, the CPU time L2's QEMU spent and the VFIO map calls it
+# made (after vfio_count_start). L2's server takes a while
 # to listen again after a run (it is emulated twice over): a refused
 # connection is retried.
 traffic() {
-	local name=$1 secs=$2 pid max=0 v c0 c1 rc attempt
+	local name=$1 secs=$2 pid max=0 v c0 c1 rc attempt maps0 maps1
 	shift 2
 	for attempt in $(seq 20); do
 		c0=$(cpu_ticks)
+		maps0=$(vfio_counts 2>/dev/null)
 		timeout $((secs + 90)) iperf3 -c "$L2_IP" -t "$secs" -J "$@" \
 			>"$OUT/iperf-$name.json" 2>"$OUT/iperf-$name.stderr" &
 		pid=$!
@@ -89,6 +107,7 @@ traffic() {
 		wait "$pid"
 		rc=$?
 		c1=$(cpu_ticks)
+		maps1=$(vfio_counts 2>/dev/null)
 		grep -q '"error":.*\(refused\|busy\)' "$OUT/iperf-$name.json" || break
 		sleep 1
 	done
@@ -97,6 +116,12 @@ traffic() {
 	value "${name}_iperf3_status" "$rc"
 	value "${name}_vmlck_max_kib" "$max"
 	value "${name}_l2_qemu_cpu_ticks" $((${c1:-0} - ${c0:-0}))
+	if [ -n "$maps0" ] && [ -n "$maps1" ]; then
+		read -r m0 u0 <<<"$maps0"
+		read -r m1 u1 <<<"$maps1"
+		value "${name}_map_dma_calls" $((m1 - m0))
+		value "${name}_unmap_dma_calls" $((u1 - u0))
+	fi
 	return $rc
 }
 

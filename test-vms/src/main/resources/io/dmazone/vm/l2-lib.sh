@@ -1,25 +1,14 @@
-# Helpers for L2 commands (busybox sh). The passed-through e1000e is L2's
-# only NIC, 10.78.0.2 on the outer QEMU's hub, where L1 is 10.78.0.1.
+# Helpers for L2 commands (busybox sh, after checks.sh). The passed-through
+# e1000e is L2's only NIC, 10.78.0.2 on the outer QEMU's hub, where L1 is
+# 10.78.0.1. Variables of the functions are local: the commands loop with i
+# too.
 L2_IP=10.78.0.2
 L1_IP=10.78.0.1
 SYNC_PORT=5399
-failed=0
-
-check() {
-	name=$1
-	ok=$2
-	shift 2
-	if [ "$ok" = 0 ]; then
-		echo "CHECK $name PASS $*"
-	else
-		echo "CHECK $name FAIL $*"
-		failed=1
-	fi
-}
-value() { echo "VALUE $*"; }
 
 # e1000e_bdf: the PCI address e1000e drives
 e1000e_bdf() {
+	local dev
 	for dev in /sys/bus/pci/drivers/e1000e/0000:*; do
 		[ -e "$dev" ] && basename "$dev" && return 0
 	done
@@ -29,6 +18,7 @@ e1000e_bdf() {
 # nic_up: the e1000e's interface gets L2_IP and a carrier; sets IFACE.
 # Retried: right after a probe the interface may still be settling.
 nic_up() {
+	local i bdf
 	IFACE=""
 	for i in $(seq 50); do
 		bdf=$(e1000e_bdf) && IFACE=$(ls "/sys/bus/pci/devices/$bdf/net" 2>/dev/null | head -1)
@@ -47,11 +37,20 @@ nic_up() {
 	return 1
 }
 
-# l1_sync LABEL: tells L1 (on the console) and waits until it connects
+# l1_sync LABEL: tells L1 (on the console) and waits until it connects and
+# sends "go LABEL"; a connection for another label (L1 retrying a release
+# it could not confirm) does not count
 l1_sync() {
+	local got
 	echo "DMAZONE-SYNC $1"
-	timeout 900 nc -l -p "$SYNC_PORT" >/dev/null </dev/null
+	while :; do
+		got=$(timeout 900 nc -l -p "$SYNC_PORT" </dev/null) || return 1
+		[ "$got" = "go $1" ] && return 0
+	done
 }
 
-# iommu_faults: fault reports of either vIOMMU in the kernel log
+# iommu_faults: fault reports of either vIOMMU in L2's kernel log. The
+# passed-through NIC's DMA is translated by L1's IOMMU, with what L2's QEMU
+# mapped there; L2's vIOMMU never sees that DMA, so its faults show in L1
+# (l1_iommu_faults), and this counts only those of L2's emulated devices.
 iommu_faults() { dmesg | grep -cE 'DMAR: \[DMA|virtio_iommu.*fault'; }

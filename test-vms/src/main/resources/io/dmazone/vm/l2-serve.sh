@@ -1,6 +1,6 @@
 # L2 command of a matrix mode (after l2-lib.sh): the e1000e up as L2_IP, an
-# iperf3 server, and a wait while L1 measures; then the IOMMU faults the
-# traffic caused, which must be none.
+# iperf3 server, and a wait while L1 measures; then the faults L2's vIOMMU
+# saw, which must be none (L1 checks its own IOMMU).
 nic_up
 check e1000e_up $? "${IFACE:-no interface} $L2_IP"
 iperf3 -s -D

@@ -1,0 +1,16 @@
+# CHECK and VALUE lines, as GuestChecks reads them, for the L1 companions
+# (bash) and the L2 commands (busybox sh); failed is 1 once a check failed.
+failed=0
+
+check() {
+	local name=$1 ok=$2
+	shift 2
+	if [ "$ok" = 0 ]; then
+		echo "CHECK $name PASS $*"
+	else
+		echo "CHECK $name FAIL $*"
+		failed=1
+	fi
+}
+
+value() { echo "VALUE $*"; }
