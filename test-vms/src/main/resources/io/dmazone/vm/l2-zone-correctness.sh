@@ -1,0 +1,76 @@
+# L2 command of the nested zone correctness run (after l2-lib.sh and
+# l2-zone-check.sh; ZONE_PARAMS and CYCLES set before it). At each sync L1
+# does its part (l1-zone-correctness.sh): traffic, VmLck, the kill.
+DZ_KO=/lib/modules/dmazone.ko
+DRIVER=/lib/modules/e1000e.ko
+SYS=/sys/kernel/dmazone
+mount -t debugfs none /sys/kernel/debug
+
+# in_zone ADDR: inside one of the zone's physical ranges (identity-mapped)
+in_zone() {
+	while IFS=- read -r lo hi; do
+		[ $(($1 >= lo && $1 <= hi)) = 1 ] && return 0
+	done <"$SYS/ranges"
+	return 1
+}
+
+nic_up
+check zone_nic_up $? "${IFACE:-no interface} $L2_IP"
+iperf3 -s -D
+faults=$(iommu_faults)
+l1_sync traffic
+now=$(iommu_faults)
+check traffic_no_iommu_faults "$([ "$now" = "$faults" ]; echo $?)" "fault reports during ping flood and iperf3: $((now - faults))"
+
+# One RX descriptor pointed outside the zone: the NIC's write must be
+# blocked by the IOMMU and the driver must go on.
+bdf=$(e1000e_bdf)
+inject=/sys/kernel/debug/e1000e_dmazone/$bdf/inject_rx_fault
+echo 1 >"$inject"
+check fault_armed $? "$(tr '\n' ' ' <"$inject")"
+dmesg_lines=$(dmesg | wc -l)
+l1_sync fault
+sleep 1
+report=$(cat "$inject")
+echo "# inject_rx_fault: $(echo "$report" | tr '\n' ' ')"
+addr=$(echo "$report" | awk '$1 == "addr" { print $2 }')
+echo "$report" | grep -qx 'state recovered'
+check fault_descriptor_completed_and_reposted $? "$(echo "$report" | grep -E '^(state|slot|addr)' | tr '\n' ' ')"
+ok=1
+[ -n "$addr" ] && ! in_zone "$addr" && ok=0
+check fault_target_outside_zone $ok "addr=${addr:-?} zone ranges: $(tr '\n' ' ' <"$SYS/ranges")"
+echo "$report" | grep -qx 'intact_at_completion 1' && echo "$report" | grep -qx 'intact_now 1'
+check fault_memory_unchanged $? "$(echo "$report" | grep intact | tr '\n' ' ')"
+page=$(printf '0x%x' $((${addr:-0} & ~0xfff)))
+line=$(dmesg | tail -n +$((dmesg_lines + 1)) | grep 'DMAR: \[DMA Write' | grep "fault addr $page" | head -1 |
+	sed 's/^\[[^]]*\] //')
+# The NIC's write was translated by L1's IOMMU, which L1 checks; L2's
+# vIOMMU never sees it.
+value l2_viommu_fault_line "${line:-none}"
+dmesg | tail -n +$((dmesg_lines + 1)) | grep -q "pointed outside the zone"
+check fault_driver_recovered_log $? "$(dmesg | grep 'pointed outside the zone' | tail -1 | sed 's/^\[[^]]*\] //')"
+l1_sync resumed
+
+# Unload and reload dmazone and the patched driver; L1 reads VmLck at each
+# reattached zone.
+rc_all=0
+detail=""
+for i in $(seq "$CYCLES"); do
+	rc=0
+	rmmod e1000e || rc=1
+	[ "$(cat "$SYS/attached")" = 0 ] && [ "$(cat "$SYS/bytes_used")" = 0 ] || rc=2
+	rmmod dmazone || rc=3
+	# shellcheck disable=SC2086 # the parameters are separate words
+	insmod "$DZ_KO" $ZONE_PARAMS || rc=4
+	insmod "$DRIVER" || rc=5
+	nic_up || rc=6
+	[ "$(cat "$SYS/attached")" = 1 ] || rc=7
+	detail="$detail $i:rc=$rc"
+	[ $rc = 0 ] || rc_all=1
+	l1_sync "cycle-$i"
+done
+check reload_cycles "$rc_all" "cycles=$CYCLES$detail"
+l1_sync kill
+# L1 kills L2's QEMU at the sync above; reaching this line is a failure.
+check killed_by_l1 1 "L1 did not kill L2's QEMU"
+exit 1
