@@ -2,13 +2,14 @@ package io.dmazone.vm;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The throughput matrix's report: each mode's figures and the zone modes' ratios
  * against the targets, as written to JSON.
  *
- * @param environment what it ran on (from the first mode's run)
+ * @param environment what it ran on (from the first mode's run), null without runs
  * @param modes       each mode's figures
  * @param ratios      per zone mode: the ratios the targets are stated in
  * @param runs        the measurements with their nested runs (samples, files)
@@ -66,14 +67,17 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
         for (ModeMeasurement m : measurements) {
             if (m.mode().zone()) {
                 ratios.add(new ZoneRatios(m.mode().label(), m.steadyPerZone(), m.peakPerZone(),
-                        ratio(m.l2Rx(), full.map(ModeMeasurement::l2Rx)), ratio(m.l2Tx(), full.map(ModeMeasurement::l2Tx)),
+                        ratio(m.l2Rx(), full.map(ModeMeasurement::l2Rx)),
+                        ratio(m.l2Tx(), full.map(ModeMeasurement::l2Tx)),
                         both(m, full),
                         ratio(m.l2Rx(), dynamic.map(ModeMeasurement::l2Rx)),
                         ratio(m.l2Tx(), dynamic.map(ModeMeasurement::l2Tx)),
                         both(m, dynamic), m.mapCallsPerGB()));
             }
         }
-        return new MatrixReport(measurements.isEmpty() ? null : measurements.get(0).run().environment(),
+        RunEnvironment environment = measurements.stream().map(ModeMeasurement::run).filter(Objects::nonNull)
+                .findFirst().map(NestedResult::environment).orElse(null);
+        return new MatrixReport(environment,
                 measurements.stream().map(ModeFigures::of).toList(), ratios, measurements);
     }
 
@@ -82,7 +86,7 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
     }
 
     private static double ratio(IperfRun zone, Optional<IperfRun> base) {
-        return zone == null || base.isEmpty() || base.get() == null ? Double.NaN
+        return zone == null || base.isEmpty() ? Double.NaN
                 : zone.bitsPerSecond() / base.get().bitsPerSecond();
     }
 

@@ -13,7 +13,8 @@ public final class MatrixTable {
                 "mode", "zone MiB", "peak MiB", "steady MiB", "L1>L2 Mb", "L2>L1 Mb", "CPU s/GB",
                 "boot maps", "MAP_DMA", "UNMAP", "maps/GB", "L2 s", "ok"));
         for (MatrixReport.ModeFigures m : report.modes()) {
-            sb.append(String.format(Locale.ROOT, "%-36s %8.1f %9.1f %10.1f %9.2f %9.2f %9.0f %9d %8d %8d %10.0f %6.1f %4s%n",
+            sb.append(String.format(Locale.ROOT,
+                    "%-36s %8.1f %9.1f %10.1f %9.2f %9.2f %9.0f %9d %8d %8d %10.0f %6.1f %4s%n",
                     m.mode(), m.zoneKiB() / 1024.0, m.peakVmLckKiB() / 1024.0, m.steadyVmLckKiB() / 1024.0,
                     m.l2RxMbps(), m.l2TxMbps(), m.cpuSecondsPerGB(), m.bootMapDmaCalls(), m.mapDmaCalls(),
                     m.unmapDmaCalls(),

@@ -44,8 +44,8 @@ public record ModeMeasurement(
         GuestChecks l1 = GuestChecks.parse(run.l1CompanionOutput());
         Path share = run.runDirectory().resolve("share");
         List<String> failed = new ArrayList<>();
-        l2.checks().values().stream().filter(c -> !c.passed()).forEach(c -> failed.add("L2 " + c.name() + ": " + c.detail()));
-        l1.checks().values().stream().filter(c -> !c.passed()).forEach(c -> failed.add("L1 " + c.name() + ": " + c.detail()));
+        addFailed(failed, "L2", l2);
+        addFailed(failed, "L1", l1);
         if (run.l2ExitStatus() != 0) {
             failed.add("L2 command exit status " + run.l2ExitStatus());
         }
@@ -64,6 +64,11 @@ public record ModeMeasurement(
                 run.l2BootWallSeconds(),
                 List.copyOf(failed),
                 run);
+    }
+
+    private static void addFailed(List<String> failed, String side, GuestChecks checks) {
+        checks.checks().values().stream().filter(c -> !c.passed())
+                .forEach(c -> failed.add(side + " " + c.name() + ": " + c.detail()));
     }
 
     private static long number(GuestChecks checks, String name, long otherwise) {

@@ -1,0 +1,82 @@
+package io.dmazone.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The matrix arithmetic: ratios, per-GB figures, and reading iperf3's JSON. */
+class MatrixReportTest {
+    private static final long ZONE = 64L << 20;
+
+    private static ModeMeasurement measured(MatrixMode mode, long zone, long peakKiB, long steadyKiB, double rxMbps,
+            double txMbps, long maps, long unmaps) {
+        IperfRun rx = new IperfRun((long) (rxMbps * 1e6 / 8 * 10), 10, rxMbps * 1e6, 0);
+        IperfRun tx = new IperfRun((long) (txMbps * 1e6 / 8 * 10), 10, txMbps * 1e6, 0);
+        return new ModeMeasurement(mode, zone, peakKiB, steadyKiB, rx, tx, 3, 2, 100, maps, unmaps, 90, List.of(),
+                null);
+    }
+
+    @Test
+    void zoneRatiosAreAgainstFullPinningAndDynamicMapping() {
+        MatrixReport report = MatrixReport.of(List.of(
+                measured(MatrixMode.FULL_PINNING, 0, 524352, 524352, 10, 5, 0, 0),
+                measured(MatrixMode.VIOMMU_DYNAMIC, 0, 524352, 1400, 2, 1, 4000, 4000),
+                measured(MatrixMode.ZONE_VIRTIO, ZONE, 65536, 65536, 9.5, 5.5, 0, 0)));
+        assertThat(report.ratios()).hasSize(1);
+        MatrixReport.ZoneRatios r = report.ratios().get(0);
+        assertThat(r.steadyPerZone()).isEqualTo(1.0);
+        assertThat(r.peakPerZone()).isEqualTo(1.0);
+        assertThat(r.l2RxPerFullPinning()).isCloseTo(0.95, within(1e-9));
+        assertThat(r.l2TxPerFullPinning()).isCloseTo(1.1, within(1e-9));
+        assertThat(r.bothPerFullPinning()).isCloseTo(15.0 / 15.0, within(1e-9));
+        assertThat(r.l2RxPerDynamic()).isCloseTo(4.75, within(1e-9));
+        assertThat(r.bothPerDynamic()).isCloseTo(5.0, within(1e-9));
+        assertThat(r.mapCallsPerGB()).isZero();
+        assertThat(report.environment()).isNull();
+    }
+
+    @Test
+    void mapCallsAndCpuArePerGigabyteMovedBothWays() {
+        ModeMeasurement dynamic = measured(MatrixMode.VIOMMU_DYNAMIC, 0, 524352, 1400, 8, 8, 3000, 2000);
+        assertThat(dynamic.bytes()).isEqualTo(20_000_000);
+        assertThat(dynamic.mapCallsPerGB()).isCloseTo(5000 / 0.02, within(1e-6));
+        assertThat(dynamic.cpuSecondsPerGB()).isCloseTo(5 / 0.02, within(1e-9));
+        assertThat(dynamic.steadyPerZone()).isNaN();
+    }
+
+    @Test
+    void withoutTheBaselineModesTheRatiosAreNotANumber() {
+        MatrixReport report = MatrixReport.of(
+                List.of(measured(MatrixMode.ZONE_INTEL, ZONE, 524352, 65536, 9, 5, 0, 0)));
+        MatrixReport.ZoneRatios r = report.ratios().get(0);
+        assertThat(r.peakPerZone()).isCloseTo(8.001, within(0.001));
+        assertThat(r.bothPerFullPinning()).isNaN();
+        assertThat(r.bothPerDynamic()).isNaN();
+        assertThat(MatrixTable.render(report)).contains("zone / intel-iommu").contains("8.001");
+    }
+
+    @Test
+    void iperfJsonGivesWhatTheReceiverGot(@TempDir Path dir) throws Exception {
+        Path ok = dir.resolve("ok.json");
+        Files.writeString(ok, "{\"end\":{\"sum_sent\":{\"bytes\":9000,\"retransmits\":2},"
+                + "\"sum_received\":{\"bytes\":8760,\"seconds\":10.0,\"bits_per_second\":7008.0}}}",
+                StandardCharsets.UTF_8);
+        assertThat(IperfRun.read(ok)).isEqualTo(new IperfRun(8760, 10.0, 7008.0, 2));
+
+        Path refused = dir.resolve("refused.json");
+        Files.writeString(refused,
+                "{\"start\":{},\"end\":{},\"error\":\"unable to connect to server: Connection refused\"}",
+                StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> IperfRun.read(refused)).hasMessageContaining("Connection refused")
+                .hasMessageContaining(refused.toString());
+        assertThat(IperfRun.readIfCompleted(refused)).isNull();
+        assertThat(IperfRun.readIfCompleted(dir.resolve("missing.json"))).isNull();
+    }
+}
