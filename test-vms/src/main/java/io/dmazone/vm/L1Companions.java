@@ -14,6 +14,15 @@ public final class L1Companions {
     }
 
     /**
+     * {@link #matrix(int)}, and first the pin budget: L1 runs {@code ZonePinBudget} (the Java
+     * API) to set L2 QEMU's RLIMIT_MEMLOCK to {@code zoneBytes}.
+     */
+    public static String matrixWithPinBudget(int seconds, long zoneBytes) {
+        return script("MATRIX_SECONDS=" + seconds + "\nPIN_BUDGET_BYTES=" + zoneBytes + "\nGUEST_CP='"
+                + Project.guestClasspath() + "'", "l1-matrix.sh");
+    }
+
+    /**
      * Drives the nested zone correctness run from L1 (see l1-zone-correctness.sh):
      * traffic at L2's syncs, VmLck after each of {@code cycles} reloads, then the kill of
      * L2's QEMU and a second QEMU with the same device.

@@ -10,7 +10,11 @@ public enum MatrixMode {
     VIOMMU_DYNAMIC("vIOMMU dynamic", Viommu.INTEL, false, List.of("iommu.strict=1")),
     /** dmazone.ko and the patched e1000e under an L2 intel-iommu. */
     ZONE_INTEL("zone / intel-iommu", Viommu.INTEL, true, List.of()),
-    /** dmazone.ko and the patched e1000e under an L2 virtio-iommu that maps nothing before the guest does. */
+    /**
+     * dmazone.ko and the patched e1000e under an L2 virtio-iommu that maps nothing before the
+     * guest does; L2's QEMU runs without CAP_IPC_LOCK and L1 gives it, through the Java API,
+     * an RLIMIT_MEMLOCK of exactly the zone.
+     */
     ZONE_VIRTIO("zone / virtio-iommu boot-bypass=off", Viommu.VIRTIO_NO_BOOT_BYPASS, true, List.of());
 
     private final String label;
@@ -36,6 +40,14 @@ public enum MatrixMode {
     /** Whether L2 runs dmazone.ko and the patched e1000e (else the stock e1000e). */
     public boolean zone() {
         return zone;
+    }
+
+    /**
+     * Whether L1 holds L2's QEMU to a pin budget of the zone: only where QEMU pins nothing
+     * before the guest maps its zone, since the budget is set once QEMU runs.
+     */
+    public boolean zonePinBudget() {
+        return this == ZONE_VIRTIO;
     }
 
     /** L2 kernel arguments the mode adds to the vIOMMU's own. */

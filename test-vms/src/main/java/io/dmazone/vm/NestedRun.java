@@ -191,6 +191,7 @@ public final class NestedRun {
         env.put("L2_TIMEOUT_S", Long.toString(spec.l2Timeout().toSeconds()));
         env.put("SAMPLE_SECONDS", Double.toString(spec.sampleSeconds()));
         env.put("DMA_ENTRY_LIMIT", Integer.toString(spec.dmaEntryLimit()));
+        env.put("L2_NO_IPC_LOCK", spec.l2QemuWithoutIpcLock() ? "1" : "");
         env.put("COMPANION_GRACE_S", Long.toString(COMPANION_GRACE.toSeconds()));
         env.put("L1_COMPANION", companion == null ? "" : L1_SHARE + "/" + companion.getFileName());
         StringBuilder sb = new StringBuilder();

@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param l2Command         shell script body L2 runs as root (busybox sh); its status is L2's verdict
  * @param l1Companion       bash script body L1 runs beside L2 from L2 QEMU's start (see l1-nested.sh
  *                          for its environment), or empty for none; what it prints is kept
+ * @param l2QemuWithoutIpcLock  start L2's QEMU without CAP_IPC_LOCK, so RLIMIT_MEMLOCK binds
+ *                          what VFIO pins for it (root's QEMU ignores the limit otherwise)
  * @param l2Timeout         hard limit for the L2 run, from L2 QEMU's start
  * @param sampleSeconds     how often L1 samples L2 QEMU's VmLck/VmPin
  * @param dmaEntryLimit     vfio_iommu_type1 dma_entry_limit in L1
@@ -40,6 +42,7 @@ public record NestedSpec(
         List<String> l2KernelArgs,
         String l2Command,
         String l1Companion,
+        boolean l2QemuWithoutIpcLock,
         Duration l2Timeout,
         double sampleSeconds,
         int dmaEntryLimit) {
@@ -106,6 +109,7 @@ public record NestedSpec(
         private final List<String> l2KernelArgs = new ArrayList<>();
         private String l2Command;
         private String l1Companion = "";
+        private boolean l2QemuWithoutIpcLock;
         private Duration l2Timeout = Duration.ofMinutes(8);
         private double sampleSeconds = 0.5;
         private int dmaEntryLimit = 1 << 20;
@@ -152,6 +156,12 @@ public record NestedSpec(
             return this;
         }
 
+        /** Starts L2's QEMU without CAP_IPC_LOCK, so RLIMIT_MEMLOCK binds its VFIO pins. */
+        public Builder l2QemuWithoutIpcLock(boolean without) {
+            this.l2QemuWithoutIpcLock = without;
+            return this;
+        }
+
         public Builder l2KernelArg(String arg) {
             l2KernelArgs.add(arg);
             return this;
@@ -184,7 +194,8 @@ public record NestedSpec(
             }
             modules.addAll(l2Modules);
             return new NestedSpec(name, l1MemoryMiB, l2MemoryMiB, l2Viommu, passthrough, modules, l2Binaries,
-                    l2KernelArgs, l2Command, l1Companion, l2Timeout, sampleSeconds, dmaEntryLimit);
+                    l2KernelArgs, l2Command, l1Companion, l2QemuWithoutIpcLock, l2Timeout, sampleSeconds,
+                    dmaEntryLimit);
         }
     }
 }

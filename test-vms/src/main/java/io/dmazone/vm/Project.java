@@ -35,6 +35,21 @@ public final class Project {
                 + "; run from inside it or set -D" + ROOT_PROPERTY);
     }
 
+    /**
+     * The classpath for running test-vms' guest-side mains (io.dmazone.guest) with java
+     * inside a VM, which sees this machine's root: test-vms' classes and the dependencies
+     * mvn listed in target/guest-classpath.txt (process-classes).
+     */
+    public static String guestClasspath() {
+        Path module = root().resolve("test-vms");
+        Path listed = module.resolve("target/guest-classpath.txt");
+        try {
+            return module.resolve("target/classes") + ":" + Files.readString(listed).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + listed + "; run mvn process-classes in test-vms", e);
+        }
+    }
+
     /** A new, empty directory for one VM run, under test-vms/target/vms. */
     public static Path newRunDirectory(String name) {
         Path dir = root().resolve("test-vms/target/vms").resolve(name + "-" + LocalDateTime.now().format(STAMP));

@@ -38,7 +38,10 @@ public final class Scenarios {
                 .passthrough(GuestDevice.E1000E_HUB)
                 .l2Binary("/usr/bin/iperf3")
                 .l2Command(L2Commands.serve(mode.zone()))
-                .l1Companion(L1Companions.matrix(seconds));
+                .l1Companion(mode.zonePinBudget()
+                        ? L1Companions.matrixWithPinBudget(seconds, MATRIX_ZONE_KIB * 1024)
+                        : L1Companions.matrix(seconds))
+                .l2QemuWithoutIpcLock(mode.zonePinBudget());
         mode.kernelArgs().forEach(b::l2KernelArg);
         if (mode.zone()) {
             b.l2Module(Project.root().resolve("kmod/dmazone.ko") + " " + MATRIX_ZONE)

@@ -17,6 +17,8 @@ out=$1
 #   L2_TIMEOUT_S  hard limit for the L2 run
 #   SAMPLE_SECONDS  sampling period
 #   DMA_ENTRY_LIMIT  vfio_iommu_type1 dma_entry_limit for L1
+#   L2_NO_IPC_LOCK  1: L2's QEMU runs without CAP_IPC_LOCK, so its
+#                 RLIMIT_MEMLOCK binds what VFIO type1 pins for it
 #   L1_COMPANION  bash script run beside L2 from L2 QEMU's start, or empty; its
 #                 environment: L2_PID (L2's QEMU), OUT, L2_BDFS (the devices
 #                 passed through), L2_CONSOLE, PINS_BEFORE_L2 (pages pinned
@@ -63,6 +65,8 @@ done
 
 bios_args=()
 [ -n "$L2_BIOS" ] && bios_args=(-bios "$L2_BIOS")
+caps_args=()
+[ "$L2_NO_IPC_LOCK" = 1 ] && caps_args=(setpriv --inh-caps=-ipc_lock --bounding-set=-ipc_lock --)
 
 # pages pinned with FOLL_PIN (what VFIO type1 pins) in L1 before L2 exists
 pins_before=$(awk '$1 == "nr_foll_pin_acquired" { a = $2 } $1 == "nr_foll_pin_released" { r = $2 }
@@ -70,7 +74,7 @@ pins_before=$(awk '$1 == "nr_foll_pin_acquired" { a = $2 } $1 == "nr_foll_pin_re
 event "pins-before-l2 $pins_before"
 
 # shellcheck disable=SC2086 # option lists are word-split on purpose
-qemu-system-x86_64 -accel tcg -machine "q35$L2_MACHINE_OPTS" -m "${L2_MEMORY_MIB}M" -smp 1 \
+"${caps_args[@]}" qemu-system-x86_64 -accel tcg -machine "q35$L2_MACHINE_OPTS" -m "${L2_MEMORY_MIB}M" -smp 1 \
 	-nodefaults -no-user-config -display none -no-reboot \
 	-serial "file:$out/l2-console.log" "${bios_args[@]}" \
 	$L2_DEVICE_OPTS "${device_args[@]}" \
