@@ -2,8 +2,6 @@ package io.dmazone.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,11 +27,9 @@ class JavaEduDriverTest {
     private static GuestChecks checks;
 
     @BeforeAll
-    static void boot() throws IOException {
+    static void boot() {
         Path module = Project.root().resolve("test-vms");
-        Path cpFile = module.resolve("target/guest-classpath.txt");
-        assertThat(cpFile).as("written by mvn process-classes").exists();
-        String cp = module.resolve("target/classes") + ":" + Files.readString(cpFile).trim();
+        String cp = Project.guestClasspath();
         StringBuilder cmd = new StringBuilder("set -o pipefail; status=0\n");
         for (String backend : BACKENDS) {
             // Both backends print the same check names: prefix them with the backend.
