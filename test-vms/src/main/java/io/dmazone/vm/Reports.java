@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Writes results as JSON. */
@@ -13,9 +14,13 @@ public final class Reports {
     private Reports() {
     }
 
-    /** Writes {@code value} (a record) to {@code file} as indented JSON. */
+    /** Writes {@code value} (a record) to {@code file} as indented JSON, creating its directory. */
     public static void write(Path file, Object value) {
         try {
+            Path dir = file.toAbsolutePath().getParent();
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
             JSON.writeValue(file.toFile(), value);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write report " + file, e);

@@ -1,6 +1,5 @@
 package io.dmazone.vm;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +16,7 @@ public final class ThroughputMatrixMain {
     private ThroughputMatrixMain() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         List<ModeMeasurement> measured = new ArrayList<>();
         List<MatrixMode> modes = args.length > 1
@@ -35,7 +34,6 @@ public final class ThroughputMatrixMain {
         System.out.println();
         System.out.print(MatrixTable.render(report));
         Path file = Project.root().resolve("test-vms/target/reports/matrix.json");
-        Files.createDirectories(file.getParent());
         Reports.write(file, report);
         System.out.println("report: " + file);
         System.exit(measured.stream().allMatch(ModeMeasurement::sound) ? 0 : 1);

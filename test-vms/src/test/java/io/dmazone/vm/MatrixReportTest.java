@@ -63,6 +63,15 @@ class MatrixReportTest {
     }
 
     @Test
+    void theReportIsWrittenWhereNoDirectoryExistsYet(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("reports/nested/matrix.json");
+        Reports.write(file, MatrixReport.of(
+                List.of(measured(MatrixMode.FULL_PINNING, 0, 524352, 524352, 10, 5, 0, 0))));
+        assertThat(Reports.mapper().readTree(file.toFile()).path("modes").get(0).path("mode").asText())
+                .isEqualTo("full pinning");
+    }
+
+    @Test
     void iperfJsonGivesWhatTheReceiverGot(@TempDir Path dir) throws Exception {
         Path ok = dir.resolve("ok.json");
         Files.writeString(ok, "{\"end\":{\"sum_sent\":{\"bytes\":9000,\"retransmits\":2},"
