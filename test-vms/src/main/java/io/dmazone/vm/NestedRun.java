@@ -72,7 +72,7 @@ public final class NestedRun {
                 .cpus(2)
                 .viommu(Viommu.INTEL)
                 .sharedDir(share, L1_SHARE)
-                .command(Project.installScript("l1-nested.sh", bin) + " " + L1_SHARE)
+                .command(installL1Scripts(bin) + " " + L1_SHARE)
                 .timeout(spec.l2Timeout().plus(L1_OVERHEAD).plus(COMPANION_GRACE));
         spec.passthrough().forEach(l1::device);
         VmResult l1Result = bootL1(l1.build(), runDir);
@@ -114,6 +114,12 @@ public final class NestedRun {
                 runDir);
         Reports.write(runDir.resolve("nested-result.json"), result);
         return result;
+    }
+
+    /** Installs l1-nested.sh and the helpers it sources; returns l1-nested.sh. */
+    private static Path installL1Scripts(Path bin) {
+        Project.installScript("l1-lib.sh", bin);
+        return Project.installScript("l1-nested.sh", bin);
     }
 
     /** Boots L1 to the end; once more if QEMU itself crashed before L1's command began. */

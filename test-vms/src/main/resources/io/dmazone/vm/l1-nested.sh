@@ -25,6 +25,10 @@ out=$1
 #                 in L1 before L2's QEMU started); its stdout goes to
 #                 OUT/l1-companion.log; it may outlive L2 by COMPANION_GRACE_S
 
+# pins_outstanding and the other companion helpers, installed beside this script
+# shellcheck source=l1-lib.sh
+. "$(dirname "$0")/l1-lib.sh"
+
 events=$out/events.log
 : >"$events"
 event() { local t=${EPOCHREALTIME/./}; echo "$((t / 1000)) $*" >>"$events"; }
@@ -69,8 +73,7 @@ caps_args=()
 [ "$L2_NO_IPC_LOCK" = 1 ] && caps_args=(setpriv --inh-caps=-ipc_lock --bounding-set=-ipc_lock --)
 
 # pages pinned with FOLL_PIN (what VFIO type1 pins) in L1 before L2 exists
-pins_before=$(awk '$1 == "nr_foll_pin_acquired" { a = $2 } $1 == "nr_foll_pin_released" { r = $2 }
-		   END { print a - r }' /proc/vmstat)
+pins_before=$(pins_outstanding)
 event "pins-before-l2 $pins_before"
 
 # shellcheck disable=SC2086 # option lists are word-split on purpose

@@ -33,10 +33,10 @@ wait_sync resumed "$SYNC_WAIT_S"
 # being identity-mapped), must have refused the write there
 addr=$(sed -n 's/^# inject_rx_fault: .* addr \(0x[0-9a-f]*\) .*/\1/p' "$L2_CONSOLE" | tail -1)
 page=$(printf '0x%x' $((${addr:-0} & ~0xfff)))
-line=$(dmesg | tail -n +$((dmesg_lines + 1)) | grep 'DMAR: \[DMA Write' | grep "fault addr $page" | head -1 |
-	sed 's/^\[[^]]*\] //')
+new_log=$(dmesg | tail -n +$((dmesg_lines + 1)))
+line=$(echo "$new_log" | grep 'DMAR: \[DMA Write' | grep "fault addr $page" | head -1 | sed 's/^\[[^]]*\] //')
 [ -n "$addr" ] && [ -n "$line" ]
-check fault_blocked_by_iommu $? "${line:-no DMAR write fault at ${addr:-?} in L1; L1 DMAR lines: $(dmesg | tail -n +$((dmesg_lines + 1)) | grep -c DMAR)}"
+check fault_blocked_by_iommu $? "${line:-no DMAR write fault at ${addr:-?} in L1; L1 DMAR lines: $(echo "$new_log" | grep -c DMAR)}"
 [ -n "$line" ] && value dmar_fault_line "$line"
 out=$(ping -c 10 -i 0.2 -W 2 "$L2_IP" 2>&1)
 rx=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
