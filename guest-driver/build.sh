@@ -14,14 +14,14 @@
 # guest-driver/build/src/).
 #
 # Options (each also settable through the environment):
-#   --ksrc DIR        kernel source tree to take e1000e from
-#                     (KSRC, default /usr/src/linux-source-6.12)
+#   --ksrc DIR        kernel source tree to take e1000e from (KSRC, default
+#                     the source of the kernel kernel/build.sh chose last)
 #   --tarball FILE    linux-source tarball used when DIR has no e1000e
 #                     (KSRC_TARBALL, default /usr/src/linux-source-6.12.tar.xz)
 #   --jobs N          make -j (JOBS, default 2)
 #   --allow-warnings  do not fail on compiler warnings (for other kernels)
-#   KDIR              kernel build tree (KDIR, default
-#                     /lib/modules/6.12.117+deb12-amd64/build)
+#   KDIR              kernel build tree (KDIR, default the build tree of the
+#                     kernel kernel/build.sh chose last)
 #
 # A kernel developer testing the patch on their own kernel:
 #   KSRC=~/linux guest-driver/build.sh ~/linux
@@ -36,9 +36,10 @@ OUT=$HERE/build
 PATCH=$HERE/0001-e1000e-take-rings-and-buffers-from-a-dmazone-zone.patch
 REL=drivers/net/ethernet/intel/e1000e
 
-KSRC=${KSRC:-/usr/src/linux-source-6.12}
+CURRENT=/var/cache/dmazone/kernels/current
+KSRC=${KSRC:-$CURRENT/source}
 KSRC_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
-KDIR=${KDIR:-/lib/modules/6.12.117+deb12-amd64/build}
+KDIR=${KDIR:-$CURRENT/build}
 JOBS=${JOBS:-2}
 ALLOW_WARNINGS=0
 
@@ -63,7 +64,7 @@ done
 # dmazone.ko first: its Module.symvers resolves the dmazone symbols.
 if [ ! -f "$KMOD/Module.symvers" ] || [ ! -f "$KMOD/dmazone.ko" ]; then
 	echo "build.sh: building dmazone.ko first (make -C kmod)"
-	make -C "$KMOD" KDIR="$KDIR"
+	make -C "$KMOD" KDIR="$KDIR" modules
 fi
 
 rm -rf "$OUT"
@@ -82,8 +83,13 @@ else
 	die "no e1000e source: neither $KSRC/$REL nor $KSRC_TARBALL exists (set KSRC or KSRC_TARBALL)"
 fi
 
-patch -d "$OUT/src" -p1 --forward --batch --quiet <"$PATCH" ||
-	die "the patch does not apply to $KSRC/$REL"
+# A tree the patch does not fit: name the files and the hunks it rejects.
+if ! out=$(patch -d "$OUT/src" -p1 --forward --batch --dry-run <"$PATCH" 2>&1); then
+	die "$(basename "$PATCH") does not apply to $KSRC/$REL:
+$(grep -E 'FAILED|can.t find file|patching file|Reversed' <<<"$out" | sed 's/^/  /')
+  rebase the patch onto this tree (git am -3 in it, then git format-patch) or use a tree of linux 6.12"
+fi
+patch -d "$OUT/src" -p1 --forward --batch --quiet <"$PATCH"
 
 log=$OUT/build.log
 set +e

@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param peak                 the sample with the most pinned memory
  * @param steady               the last sample while L2's command ran
  * @param runDirectory         where the run's files are
+ * @param l1BootRetries        L1 boots the watchdog killed before the one that ran
+ * @param l2BootRetries        L2 boots l1-nested.sh killed before the one that ran
  */
 public record NestedResult(
         String name,
@@ -41,7 +43,15 @@ public record NestedResult(
         List<PinnedSample> samples,
         PinnedSample peak,
         PinnedSample steady,
-        Path runDirectory) {
+        Path runDirectory,
+        List<BootRetry> l1BootRetries,
+        List<BootRetry> l2BootRetries) {
+
+    public NestedResult {
+        samples = List.copyOf(samples);
+        l1BootRetries = List.copyOf(l1BootRetries);
+        l2BootRetries = List.copyOf(l2BootRetries);
+    }
 
     /** The sample with the most pinned memory, if any was taken. */
     static Optional<PinnedSample> peakOf(List<PinnedSample> samples) {

@@ -25,9 +25,10 @@ public final class NestedRun {
      * initcalls a busybox guest with a serial console and PCI NICs does not use
      * (entropy, OPAL, CEC, key rings, RTC, keyboard, input, USB, sound, DRM, thermal,
      * MCE, microcode, pstore, TPM, watchdogs). One side-by-side pair: the second list took
-     * L2 from 58 s to 51 s of uptime at its command; single runs vary by about 10 s.
+     * L2 from 58 s to 51 s of uptime at its command; single runs vary by about 10 s. The
+     * console is not quiet: its lines are the progress l1-nested.sh's boot watchdog needs.
      */
-    private static final String L2_BASE_ARGS = "console=ttyS0 panic=-1 quiet loglevel=4 cryptomgr.notests"
+    private static final String L2_BASE_ARGS = "console=ttyS0 panic=-1 loglevel=6 cryptomgr.notests"
             + " rodata=off mitigations=off initcall_blacklist=jent_mod_init,sed_opal_init,cec_init,"
             + "crypto_kdf108_init,init_encrypted,load_system_certificate_list"
             + " initcall_blacklist=cmos_init,i8042_init,msr_init,depot_debugfs_init,trace_eval_init,hwrng_modinit,"
@@ -35,7 +36,7 @@ public final class NestedRun {
             + "ledtrig_disk_init,thermal_init,acpi_thermal_init,sound_init,alsa_sound_init,ptp_kvm_init,"
             + "drm_core_init,usb_common_init,usb_init,input_init,serio_init,hid_init,dmi_sysfs_init,tpm_init,"
             + "watchdog_init";
-    /** Time L1 needs around the L2 run: its own boot, binding, shutdown. */
+    /** Time L1's command needs around the L2 runs: binding, image checks, shutdown. */
     private static final Duration L1_OVERHEAD = Duration.ofMinutes(3);
     /** How long L1's companion may go on after L2 has exited (it may kill L2 and start another QEMU). */
     private static final Duration COMPANION_GRACE = Duration.ofMinutes(3);
@@ -73,9 +74,11 @@ public final class NestedRun {
                 .viommu(Viommu.INTEL)
                 .sharedDir(share, L1_SHARE)
                 .command(installL1Scripts(bin) + " " + L1_SHARE)
-                .timeout(spec.l2Timeout().plus(L1_OVERHEAD).plus(COMPANION_GRACE));
+                // Each phase inside L1 has its own limit; L1's command gets their sum.
+                .timeout(spec.l2BootTimeout().multipliedBy(spec.l2BootAttempts()).plus(spec.l2Timeout())
+                        .plus(L1_OVERHEAD).plus(COMPANION_GRACE));
         spec.passthrough().forEach(l1::device);
-        VmResult l1Result = bootL1(l1.build(), runDir);
+        VmResult l1Result = Vm.run(l1.build(), runDir.resolve("l1"));
 
         Map<String, List<String>> events = readEvents(share.resolve("events.log"));
         Path l2Console = share.resolve("l2-console.log");
@@ -85,16 +88,24 @@ public final class NestedRun {
                     + String.join("; ", events.getOrDefault("error", List.of())) + "; L1 console: "
                     + l1Result.consoleLog(), tail(readIfExists(l1Result.consoleLog())));
         }
+        List<BootRetry> l2Retries = l2BootRetries(events, share);
+        l2Retries.forEach(r -> System.err.println("dmazone: L2 of " + spec.name() + " hung while booting (attempt "
+                + r.attempt() + ": " + r.reason() + "); booted it again"));
+        if (events.containsKey("l2-gave-up")) {
+            throw new BootHangException(spec.name() + "-l2", l2Retries);
+        }
         if (events.containsKey("l2-timeout")) {
             throw new VmTimeoutException(spec.name() + "-l2", spec.l2Timeout(), tail(l2Log));
         }
         List<PinnedSample> samples = readSamples(share.resolve("samples.tsv"));
         long l2Start = eventMillis(events, "l2-started");
-        String memlock = memlockLimit(events.get("l2-started").get(0));
+        List<String> starts = events.get("l2-started");
+        String memlock = memlockLimit(starts.get(starts.size() - 1));
 
         RunEnvironment env = new RunEnvironment(
                 RunEnvironment.commandOutput("uname", "-r"),
                 l1Result.guestKernel(),
+                Kernels.selected(),
                 RunEnvironment.commandOutput("qemu-system-x86_64", "--version"),
                 l1Result.accel(), Accel.TCG, spec.l2Viommu().label(),
                 spec.l1MemoryMiB(), spec.l2MemoryMiB(), memlock);
@@ -111,7 +122,7 @@ public final class NestedRun {
                 samples,
                 NestedResult.peakOf(samples).orElse(null),
                 NestedResult.steadyOf(samples).orElse(null),
-                runDir);
+                runDir, l1Result.bootRetries(), l2Retries);
         Reports.write(runDir.resolve("nested-result.json"), result);
         return result;
     }
@@ -122,17 +133,21 @@ public final class NestedRun {
         return Project.installScript("l1-nested.sh", bin);
     }
 
-    /** Boots L1 to the end; once more if QEMU itself crashed before L1's command began. */
-    private static VmResult bootL1(VmSpec l1, Path runDir) {
-        try (Vm vm = Vm.boot(l1, runDir.resolve("l1"))) {
-            return vm.awaitExit();
-        } catch (EmulatorCrashException e) {
-            System.err.println("dmazone: QEMU crashed booting " + l1.name() + " (" + runDir.resolve("l1")
-                    + "); booting it once more");
+    /** "l2-boot-hung attempt N reason TEXT" events, with the files l1-nested.sh kept of each attempt. */
+    private static List<BootRetry> l2BootRetries(Map<String, List<String>> events, Path share) {
+        List<BootRetry> retries = new ArrayList<>();
+        List<String> starts = events.getOrDefault("l2-started", List.of());
+        for (String line : events.getOrDefault("l2-boot-hung", List.of())) {
+            String[] f = line.split("\\s+", 6);
+            int attempt = Integer.parseInt(f[3]);
+            long hungAt = Long.parseLong(f[0]);
+            double seconds = attempt <= starts.size()
+                    ? (hungAt - Long.parseLong(starts.get(attempt - 1).split("\\s+")[0])) / 1000.0 : Double.NaN;
+            Path console = share.resolve("l2-console-attempt" + attempt + ".log");
+            retries.add(new BootRetry(attempt, f.length > 5 ? f[5] : "unknown", seconds, console.toString(),
+                    tail(readIfExists(console))));
         }
-        try (Vm vm = Vm.boot(l1, runDir.resolve("l1-again"))) {
-            return vm.awaitExit();
-        }
+        return retries;
     }
 
     private static void buildL2Image(NestedSpec spec, Path bin, Path l2) {
@@ -145,8 +160,8 @@ public final class NestedRun {
         Project.installScript("l2-init.sh", bin);
         List<String> cmd = new ArrayList<>(List.of(
                 Project.installScript("l2-image.sh", bin).toString(),
-                Kernels.release(),
-                Project.root().resolve("test-vms/target/l2-cache").toString(),
+                Kernels.selected().vmlinux().toString(),
+                Kernels.selected().moduleDirectory().toString(),
                 l2.toString(),
                 command.toString()));
         cmd.addAll(spec.l2Modules());
@@ -191,10 +206,13 @@ public final class NestedRun {
         env.put("L2_MEMORY_MIB", Integer.toString(spec.l2MemoryMiB()));
         env.put("L2_APPEND", String.join(" ", append));
         env.put("L2_DEVICE_OPTS", String.join(" ", spec.l2Viommu().qemuArgs()));
-        env.put("L2_MACHINE_OPTS", "");
         // qboot: SeaBIOS stalls when its DMA is blocked (boot-bypass=off) and is slower in any case.
         env.put("L2_BIOS", "/usr/share/qemu/qboot.rom");
         env.put("L2_TIMEOUT_S", Long.toString(spec.l2Timeout().toSeconds()));
+        env.put("L2_BOOT_TIMEOUT_S", Long.toString(spec.l2BootTimeout().toSeconds()));
+        env.put("L2_BOOT_SILENCE_S", Long.toString(spec.l2BootSilence().toSeconds()));
+        env.put("L2_BOOT_ATTEMPTS", Integer.toString(spec.l2BootAttempts()));
+        env.put("L2_STALLED_BOOTS", Integer.toString(spec.l2StalledBoots()));
         env.put("SAMPLE_SECONDS", Double.toString(spec.sampleSeconds()));
         env.put("DMA_ENTRY_LIMIT", Integer.toString(spec.dmaEntryLimit()));
         env.put("L2_NO_IPC_LOCK", spec.l2QemuWithoutIpcLock() ? "1" : "");
@@ -226,7 +244,8 @@ public final class NestedRun {
         if (lines == null) {
             throw new VmException("L1 recorded no '" + event + "' event; see events.log", "");
         }
-        return Long.parseLong(lines.get(0).split("\\s+")[0]);
+        // The last: after a hung L2 boot, "l2-started" is recorded once per attempt.
+        return Long.parseLong(lines.get(lines.size() - 1).split("\\s+")[0]);
     }
 
     private static List<PinnedSample> readSamples(Path file) {

@@ -27,7 +27,12 @@ import java.util.Objects;
  *                          for its environment), or empty for none; what it prints is kept
  * @param l2QemuWithoutIpcLock  start L2's QEMU without CAP_IPC_LOCK, so RLIMIT_MEMLOCK binds
  *                          what VFIO pins for it (root's QEMU ignores the limit otherwise)
- * @param l2Timeout         hard limit for the L2 run, from L2 QEMU's start
+ * @param l2Timeout         hard limit for L2's command, from its start
+ * @param l2BootTimeout     hard limit for one L2 boot, from L2 QEMU's start to its command
+ * @param l2BootSilence     an L2 boot that prints nothing on its console this long has hung
+ * @param l2BootAttempts    L2 boots tried in all when they hang
+ * @param l2StalledBoots    the first this many L2 boots start with stopped CPUs (QEMU -S),
+ *                          to test the watchdog; 0 otherwise
  * @param sampleSeconds     how often L1 samples L2 QEMU's VmLck/VmPin
  * @param dmaEntryLimit     vfio_iommu_type1 dma_entry_limit in L1
  */
@@ -44,6 +49,10 @@ public record NestedSpec(
         String l1Companion,
         boolean l2QemuWithoutIpcLock,
         Duration l2Timeout,
+        Duration l2BootTimeout,
+        Duration l2BootSilence,
+        int l2BootAttempts,
+        int l2StalledBoots,
         double sampleSeconds,
         int dmaEntryLimit) {
 
@@ -72,6 +81,13 @@ public record NestedSpec(
         require(l2Command != null && !l2Command.isBlank(), "l2Command: not set");
         Objects.requireNonNull(l1Companion, "l1Companion: use \"\" for none");
         require(l2Timeout != null && l2Timeout.toSeconds() >= 30, "l2Timeout: " + l2Timeout + " must be at least 30 s");
+        require(l2BootTimeout != null && l2BootTimeout.toSeconds() >= 30,
+                "l2BootTimeout: " + l2BootTimeout + " must be at least 30 s");
+        require(l2BootSilence != null && l2BootSilence.toSeconds() >= 5 && l2BootSilence.compareTo(l2BootTimeout) <= 0,
+                "l2BootSilence: " + l2BootSilence + " must be at least 5 s and at most l2BootTimeout");
+        require(l2BootAttempts >= 1 && l2BootAttempts <= 5, "l2BootAttempts: " + l2BootAttempts + " must be 1..5");
+        require(l2StalledBoots >= 0 && l2StalledBoots <= l2BootAttempts,
+                "l2StalledBoots: " + l2StalledBoots + " must be 0..l2BootAttempts");
         require(sampleSeconds >= 0.1 && sampleSeconds <= 10, "sampleSeconds: " + sampleSeconds + " must be 0.1..10");
         require(dmaEntryLimit >= 65535, "dmaEntryLimit: " + dmaEntryLimit + " must be at least the default 65535");
         VmSpec.builder(name).command("true").build(); // validates the name the same way
@@ -83,15 +99,22 @@ public record NestedSpec(
         }
     }
 
-    /** Module path of the stock e1000e driver. */
-    public static final String E1000E_MODULE = "kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko.xz";
-    /** Module path of the virtio-iommu driver (a module in the test kernel: load it before device drivers). */
-    public static final String VIRTIO_IOMMU_MODULE = "kernel/drivers/iommu/virtio-iommu.ko.xz";
+    /** The stock e1000e driver, as the test kernel has it (.ko or .ko.xz). */
+    public static String e1000eModule() {
+        return Kernels.selected().requireModule("kernel/drivers/net/ethernet/intel/e1000e/e1000e");
+    }
+
+    /** virtio-iommu, when the test kernel has it as a module (it must load before device drivers). */
+    static java.util.Optional<String> virtioIommuModule() {
+        return Kernels.selected().module("kernel/drivers/iommu/virtio-iommu");
+    }
 
     /**
      * A builder with the defaults: L1 2 GiB, L2 512 MiB, no L2 vIOMMU, 0.5 s sampling,
      * dma_entry_limit 1048576 (with an L2 vIOMMU in caching mode every 4 KiB page L2
-     * maps is one entry, and the default 65535 runs out at 256 MiB), 8 minutes for L2.
+     * maps is one entry, and the default 65535 runs out at 256 MiB), 8 minutes for L2's
+     * command; L2's boot: 3 attempts, each hung after 120 s without a console line or
+     * 10 minutes in all.
      */
     public static Builder builder(String name) {
         return new Builder(name);
@@ -111,6 +134,10 @@ public record NestedSpec(
         private String l1Companion = "";
         private boolean l2QemuWithoutIpcLock;
         private Duration l2Timeout = Duration.ofMinutes(8);
+        private Duration l2BootTimeout = Duration.ofMinutes(10);
+        private Duration l2BootSilence = Duration.ofSeconds(120);
+        private int l2BootAttempts = 3;
+        private int l2StalledBoots;
         private double sampleSeconds = 0.5;
         private int dmaEntryLimit = 1 << 20;
 
@@ -177,6 +204,27 @@ public record NestedSpec(
             return this;
         }
 
+        public Builder l2BootTimeout(Duration timeout) {
+            this.l2BootTimeout = timeout;
+            return this;
+        }
+
+        public Builder l2BootSilence(Duration silence) {
+            this.l2BootSilence = silence;
+            return this;
+        }
+
+        public Builder l2BootAttempts(int attempts) {
+            this.l2BootAttempts = attempts;
+            return this;
+        }
+
+        /** Starts the first {@code boots} L2 boots with stopped CPUs, to test the watchdog. */
+        public Builder l2StalledBoots(int boots) {
+            this.l2StalledBoots = boots;
+            return this;
+        }
+
         public Builder sampleSeconds(double seconds) {
             this.sampleSeconds = seconds;
             return this;
@@ -190,11 +238,12 @@ public record NestedSpec(
         public NestedSpec build() {
             List<String> modules = new ArrayList<>();
             if (l2Viommu == Viommu.VIRTIO || l2Viommu == Viommu.VIRTIO_NO_BOOT_BYPASS) {
-                modules.add(VIRTIO_IOMMU_MODULE);
+                virtioIommuModule().ifPresent(modules::add);
             }
             modules.addAll(l2Modules);
             return new NestedSpec(name, l1MemoryMiB, l2MemoryMiB, l2Viommu, passthrough, modules, l2Binaries,
-                    l2KernelArgs, l2Command, l1Companion, l2QemuWithoutIpcLock, l2Timeout, sampleSeconds,
+                    l2KernelArgs, l2Command, l1Companion, l2QemuWithoutIpcLock, l2Timeout, l2BootTimeout,
+                    l2BootSilence, l2BootAttempts, l2StalledBoots, sampleSeconds,
                     dmaEntryLimit);
         }
     }

@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
  * What a result was measured on, kept beside every figure.
  *
  * @param hostKernel      {@code uname -r} where the harness ran
- * @param guestKernel     the kernel the guests booted
+ * @param guestKernel     the kernel the guests booted ({@code uname -r} in L1)
+ * @param testKernel      that kernel's build: tree, commit, config hash, variant
  * @param qemuVersion     first line of {@code qemu-system-x86_64 --version}
  * @param l1Accel         L1's accelerator, read from inside L1
  * @param l2Accel         L2's accelerator (always TCG: nothing faster runs nested here)
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 public record RunEnvironment(
         String hostKernel,
         String guestKernel,
+        KernelBuild testKernel,
         String qemuVersion,
         Accel l1Accel,
         Accel l2Accel,

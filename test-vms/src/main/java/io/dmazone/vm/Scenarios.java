@@ -15,7 +15,7 @@ public final class Scenarios {
                 .l2MemoryMiB(512)
                 .l2Viommu(l2Viommu)
                 .passthrough(GuestDevice.E1000E)
-                .l2Module(NestedSpec.E1000E_MODULE)
+                .l2Module(NestedSpec.e1000eModule())
                 .l2Command(L2Commands.e1000eUp(6))
                 .build();
     }
@@ -47,7 +47,7 @@ public final class Scenarios {
             b.l2Module(Project.root().resolve("kmod/dmazone.ko") + " " + MATRIX_ZONE)
                     .l2Module(Project.root().resolve("guest-driver/build/e1000e.ko").toString());
         } else {
-            b.l2Module(NestedSpec.E1000E_MODULE);
+            b.l2Module(NestedSpec.e1000eModule());
         }
         return b.build();
     }

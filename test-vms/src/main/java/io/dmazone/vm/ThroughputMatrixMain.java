@@ -22,20 +22,49 @@ public final class ThroughputMatrixMain {
         List<MatrixMode> modes = args.length > 1
                 ? List.of(args).subList(1, args.length).stream().map(MatrixMode::valueOf).toList()
                 : List.of(MatrixMode.values());
+        Path reports = Project.root().resolve("test-vms/target/reports");
+        List<String> failedModes = new ArrayList<>();
         for (MatrixMode mode : modes) {
             String name = "matrix-" + mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
             System.out.println("== " + name + ": " + mode.label() + " (iperf3 " + seconds + " s each way)");
-            ModeMeasurement m = ModeMeasurement.of(mode, NestedRun.run(Scenarios.matrix(name, mode, seconds)));
-            m.failedChecks().forEach(f -> System.out.println("   FAILED " + f));
-            System.out.println("   run files: " + m.run().runDirectory());
-            measured.add(m);
+            try {
+                ModeMeasurement m = ModeMeasurement.of(mode, NestedRun.run(Scenarios.matrix(name, mode, seconds)));
+                m.failedChecks().forEach(f -> System.out.println("   FAILED " + f));
+                System.out.println("   run files: " + m.run().runDirectory());
+                // Written as soon as the mode ends: a later mode's failure cannot lose it.
+                Reports.write(reports.resolve(name + ".json"), m);
+                measured.add(m);
+                if (!m.sound()) {
+                    failedModes.add(mode.name() + " (failed checks)");
+                }
+            } catch (VmException | IllegalStateException e) {
+                // A VM that would not boot or run: reported, and the other modes still run.
+                String reason = e.getMessage().lines().findFirst().orElse(e.toString());
+                System.out.println("   MODE FAILED: " + reason);
+                if (e instanceof VmException v && !v.consoleTail().isBlank()) {
+                    System.out.println("   console tail:");
+                    v.consoleTail().lines().skip(Math.max(0, v.consoleTail().lines().count() - 15))
+                            .forEach(l -> System.out.println("     " + l));
+                }
+                Reports.write(reports.resolve(name + ".json"), new FailedMode(mode, reason, e.getMessage()));
+                failedModes.add(mode.name() + " (" + reason + ")");
+            }
         }
-        MatrixReport report = MatrixReport.of(measured);
-        System.out.println();
-        System.out.print(MatrixTable.render(report));
-        Path file = Project.root().resolve("test-vms/target/reports/matrix.json");
-        Reports.write(file, report);
-        System.out.println("report: " + file);
-        System.exit(measured.stream().allMatch(ModeMeasurement::sound) ? 0 : 1);
+        if (!measured.isEmpty()) {
+            MatrixReport report = MatrixReport.of(measured);
+            System.out.println();
+            System.out.print(MatrixTable.render(report));
+            Path file = reports.resolve("matrix.json");
+            Reports.write(file, report);
+            System.out.println("report: " + file);
+        }
+        if (!failedModes.isEmpty()) {
+            System.out.println("modes that failed: " + String.join("; ", failedModes));
+        }
+        System.exit(failedModes.isEmpty() ? 0 : 1);
+    }
+
+    /** The report of a mode whose VMs did not run to the end. */
+    record FailedMode(MatrixMode mode, String reason, String detail) {
     }
 }

@@ -25,12 +25,14 @@ public final class Vm implements AutoCloseable {
     private final StringBuffer output = new StringBuffer();
     private final List<Thread> pumps = new ArrayList<>();
     private final long launchedNanos = System.nanoTime();
+    private final BootWatchdog watchdog;
 
     private Vm(VmSpec spec, Path runDirectory, Process guard, ConsoleLog console) {
         this.spec = spec;
         this.runDirectory = runDirectory;
         this.guard = guard;
         this.console = console;
+        this.watchdog = new BootWatchdog(spec.bootSilence(), launchedNanos);
     }
 
     /**
@@ -44,6 +46,10 @@ public final class Vm implements AutoCloseable {
 
     /** Boots a VM as {@code spec} says, keeping its files in {@code runDirectory}. */
     public static Vm boot(VmSpec spec, Path runDirectory) {
+        return boot(spec, runDirectory, 1);
+    }
+
+    private static Vm boot(VmSpec spec, Path runDirectory, int attempt) {
         Accel accel = AccelProbe.choose(spec.kernel());
         Path commandFile = runDirectory.resolve("guest-command.sh");
         try {
@@ -54,7 +60,7 @@ public final class Vm implements AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         command.add(Project.installScript("vm-guard.sh", runDirectory.resolve("bin")).toString());
-        command.addAll(VngCommandLine.of(spec, accel, commandFile));
+        command.addAll(VngCommandLine.of(spec, accel, commandFile, attempt <= spec.stalledBoots()));
         ConsoleLog console = new ConsoleLog(runDirectory.resolve("console.log"));
         console.append("# " + String.join(" ", command));
         Process guard;
@@ -72,11 +78,50 @@ public final class Vm implements AutoCloseable {
         return vm;
     }
 
-    /** Boots, waits for the guest command to finish, and shuts the VM down. */
+    /**
+     * Boots, waits for the guest command to finish, and shuts the VM down. A boot the
+     * watchdog finds hung (or that QEMU aborted) is killed and booted again, up to
+     * {@link VmSpec#bootAttempts()} in all; each retry is printed and kept in the result.
+     *
+     * @throws BootHangException when every attempt hung
+     */
     public static VmResult run(VmSpec spec) {
-        try (Vm vm = boot(spec)) {
-            return vm.awaitExit();
+        return run(spec, Project.newRunDirectory(spec.name()));
+    }
+
+    /** {@link #run(VmSpec)} with the run's files in {@code runDirectory}. */
+    public static VmResult run(VmSpec spec, Path runDirectory) {
+        List<BootRetry> retries = new ArrayList<>();
+        for (int attempt = 1; ; attempt++) {
+            try (Vm vm = boot(spec, runDirectory, attempt)) {
+                VmResult result = vm.awaitExit().withBootRetries(retries);
+                Reports.write(runDirectory.resolve("result.json"), result);
+                return result;
+            } catch (HungBoot hung) {
+                retries.add(keepAttempt(runDirectory, attempt, hung.reason, hung.seconds, hung.excerpt));
+            } catch (EmulatorCrashException crash) {
+                retries.add(keepAttempt(runDirectory, attempt, "QEMU aborted before the guest command started",
+                        Double.NaN, crash.consoleTail()));
+            }
+            if (attempt >= spec.bootAttempts()) {
+                throw new BootHangException(spec.name(), retries);
+            }
+            System.err.println("dmazone: VM " + spec.name() + " hung while booting (" + retries.get(retries.size() - 1)
+                    .reason() + "); booting it again, attempt " + (attempt + 1) + " of " + spec.bootAttempts());
         }
+    }
+
+    /** Moves the hung attempt's console aside, so the next boot starts a clean one. */
+    private static BootRetry keepAttempt(Path runDirectory, int attempt, String reason, double seconds,
+            String excerpt) {
+        Path console = runDirectory.resolve("console.log");
+        Path kept = runDirectory.resolve("console-attempt" + attempt + ".log");
+        try {
+            Files.move(console, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep " + console + " as " + kept, e);
+        }
+        return new BootRetry(attempt, reason, seconds, kept.toString(), excerpt);
     }
 
     private void pump(InputStream stream, boolean isOutput) {
@@ -84,6 +129,7 @@ public final class Vm implements AutoCloseable {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     console.append(line);
+                    watchdog.line(line, System.nanoTime());
                     if (isOutput) {
                         output.append(line).append('\n');
                     }
@@ -113,24 +159,43 @@ public final class Vm implements AutoCloseable {
     }
 
     /**
-     * Waits until the guest powers off or the spec's timeout (counted from launch) runs out.
+     * Waits until the guest powers off. The boot is bounded by the watchdog (see
+     * {@link BootWatchdog}) and by {@link VmSpec#bootTimeout()}; the command, from
+     * its start, by {@link VmSpec#timeout()}.
      *
      * @return the result, whatever the guest command's exit status
-     * @throws VmTimeoutException when the timeout ran out; the VM has been killed
+     * @throws VmTimeoutException when the command ran out of time; the VM has been killed
      */
     public VmResult awaitExit() {
-        long remaining = spec.timeout().toNanos() - (System.nanoTime() - launchedNanos);
-        boolean exited;
+        long commandStartedNanos = 0;
         try {
-            exited = remaining > 0 && guard.waitFor(remaining, TimeUnit.NANOSECONDS);
+            while (!guard.waitFor(1, TimeUnit.SECONDS)) {
+                long now = System.nanoTime();
+                watchdog.tick(now);
+                java.util.Optional<String> hang = watchdog.verdict();
+                if (hang.isPresent()) {
+                    String excerpt = console.tail();
+                    close();
+                    throw new HungBoot(hang.get(), (now - launchedNanos) / 1e9, excerpt);
+                }
+                if (!watchdog.commandStarted() && now - launchedNanos > spec.bootTimeout().toNanos()) {
+                    String excerpt = console.tail();
+                    close();
+                    throw new HungBoot("the guest command had not started " + spec.bootTimeout().toSeconds()
+                            + " s after launch", (now - launchedNanos) / 1e9, excerpt);
+                }
+                if (watchdog.commandStarted() && commandStartedNanos == 0) {
+                    commandStartedNanos = now;
+                }
+                if (commandStartedNanos != 0 && now - commandStartedNanos > spec.timeout().toNanos()) {
+                    close();
+                    throw new VmTimeoutException(spec.name(), spec.timeout(), console.tail());
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
             throw new VmException("interrupted while waiting for VM " + spec.name(), e);
-        }
-        if (!exited) {
-            close();
-            throw new VmTimeoutException(spec.name(), spec.timeout(), console.tail());
         }
         joinPumps();
         double wall = (System.nanoTime() - launchedNanos) / 1e9;
@@ -142,9 +207,24 @@ public final class Vm implements AutoCloseable {
                     : new VmException(message, console.tail());
         });
         VmResult result = new VmResult(spec.name(), guard.exitValue(), output.toString(), console.path(),
-                runDirectory, facts.accel(), facts.kernelRelease(), facts.uptimeSeconds(), wall);
+                runDirectory, facts.accel(), facts.kernelRelease(), facts.uptimeSeconds(), wall, List.of());
         Reports.write(runDirectory.resolve("result.json"), result);
         return result;
+    }
+
+    /** A boot the watchdog stopped: {@link #run} boots again, {@link #awaitExit} callers see a VmException. */
+    private static final class HungBoot extends VmException {
+        private static final long serialVersionUID = 1L;
+        private final String reason;
+        private final double seconds;
+        private final String excerpt;
+
+        HungBoot(String reason, double seconds, String excerpt) {
+            super("boot hung: " + reason + "; console tail:\n" + excerpt, excerpt);
+            this.reason = reason;
+            this.seconds = seconds;
+            this.excerpt = excerpt;
+        }
     }
 
     private void joinPumps() {

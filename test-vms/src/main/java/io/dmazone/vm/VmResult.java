@@ -1,6 +1,7 @@
 package io.dmazone.vm;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * How a VM run ended.
@@ -14,6 +15,7 @@ import java.nio.file.Path;
  * @param guestKernel        {@code uname -r} in the guest
  * @param bootSeconds        guest uptime when the command started
  * @param wallSeconds        launch to power-off, on the host
+ * @param bootRetries        the boots the watchdog killed before this one, oldest first
  */
 public record VmResult(
         String name,
@@ -24,7 +26,18 @@ public record VmResult(
         Accel accel,
         String guestKernel,
         double bootSeconds,
-        double wallSeconds) {
+        double wallSeconds,
+        List<BootRetry> bootRetries) {
+
+    public VmResult {
+        bootRetries = List.copyOf(bootRetries);
+    }
+
+    /** This result with the retries that came before it. */
+    VmResult withBootRetries(List<BootRetry> retries) {
+        return new VmResult(name, exitStatus, output, consoleLog, runDirectory, accel, guestKernel, bootSeconds,
+                wallSeconds, retries);
+    }
 
     /** Whether the guest command exited 0. */
     public boolean succeeded() {

@@ -24,7 +24,12 @@ import java.util.regex.Pattern;
  * @param qemuArgs    further QEMU arguments
  * @param sharedDirs  host directories the guest may write (the whole host root is visible read-only)
  * @param command     shell command run as root inside the guest; its exit status is the verdict
- * @param timeout     hard limit from launch to guest power-off
+ * @param timeout     hard limit for the guest command, from its start
+ * @param bootTimeout hard limit from launch to the command's start, however busy the console
+ * @param bootSilence the boot is declared hung after this long without a console line
+ * @param bootAttempts boots tried in all when the watchdog finds them hung (1 = no retry)
+ * @param stalledBoots the first this many boots start with the CPUs stopped (QEMU -S): a
+ *                    guest that never makes progress, for testing the watchdog; 0 otherwise
  */
 public record VmSpec(
         String name,
@@ -38,7 +43,11 @@ public record VmSpec(
         List<String> qemuArgs,
         List<SharedDir> sharedDirs,
         String command,
-        Duration timeout) {
+        Duration timeout,
+        Duration bootTimeout,
+        Duration bootSilence,
+        int bootAttempts,
+        int stalledBoots) {
 
     /** What is left of x86's 2048-byte kernel command line once virtme-ng has added its ~900 bytes. */
     static final int MAX_KERNEL_ARGS_BYTES = 1024;
@@ -70,6 +79,13 @@ public record VmSpec(
         require(command != null && !command.isBlank(), "command: not set; give the shell command to run in the guest");
         require(timeout != null && !timeout.isNegative() && !timeout.isZero(),
                 "timeout: " + timeout + " must be positive");
+        require(bootTimeout != null && bootTimeout.toSeconds() >= 10,
+                "bootTimeout: " + bootTimeout + " must be at least 10 s");
+        require(bootSilence != null && bootSilence.toSeconds() >= 5 && bootSilence.compareTo(bootTimeout) <= 0,
+                "bootSilence: " + bootSilence + " must be at least 5 s and at most bootTimeout");
+        require(bootAttempts >= 1 && bootAttempts <= 5, "bootAttempts: " + bootAttempts + " must be 1..5");
+        require(stalledBoots >= 0 && stalledBoots <= bootAttempts,
+                "stalledBoots: " + stalledBoots + " must be 0..bootAttempts");
     }
 
     private static void require(boolean condition, String message) {
@@ -78,7 +94,13 @@ public record VmSpec(
         }
     }
 
-    /** A builder with the defaults: the test kernel, 2 GiB, 2 vCPUs, q35, no vIOMMU, 10 minutes. */
+    /**
+     * A builder with the defaults: the test kernel, 2 GiB, 2 vCPUs, q35, no vIOMMU, 10 minutes
+     * for the command; the boot: 3 attempts, each hung after 90 s without a console line or
+     * 15 minutes in all. Under TCG a hung boot prints an RCU stall within about 21 s; the
+     * silence limit is for hangs that print nothing, and is well above the longest quiet
+     * stretch of a healthy boot on a loaded two-core machine.
+     */
     public static Builder builder(String name) {
         return new Builder(name);
     }
@@ -97,6 +119,10 @@ public record VmSpec(
         private final List<SharedDir> sharedDirs = new ArrayList<>();
         private String command;
         private Duration timeout = Duration.ofMinutes(10);
+        private Duration bootTimeout = Duration.ofMinutes(15);
+        private Duration bootSilence = Duration.ofSeconds(90);
+        private int bootAttempts = 3;
+        private int stalledBoots;
 
         private Builder(String name) {
             this.name = name;
@@ -163,9 +189,32 @@ public record VmSpec(
             return this;
         }
 
+        /** Limit for the boot, launch to the command's start. */
+        public Builder bootTimeout(Duration bootTimeout) {
+            this.bootTimeout = bootTimeout;
+            return this;
+        }
+
+        /** How long a boot may print nothing before it counts as hung. */
+        public Builder bootSilence(Duration bootSilence) {
+            this.bootSilence = bootSilence;
+            return this;
+        }
+
+        public Builder bootAttempts(int bootAttempts) {
+            this.bootAttempts = bootAttempts;
+            return this;
+        }
+
+        /** Starts the first {@code boots} boots with stopped CPUs, to test the watchdog. */
+        public Builder stalledBoots(int boots) {
+            this.stalledBoots = boots;
+            return this;
+        }
+
         public VmSpec build() {
             return new VmSpec(name, kernel, memoryMiB, cpus, machine, viommu, devices, kernelArgs, qemuArgs,
-                    sharedDirs, command, timeout);
+                    sharedDirs, command, timeout, bootTimeout, bootSilence, bootAttempts, stalledBoots);
         }
     }
 }

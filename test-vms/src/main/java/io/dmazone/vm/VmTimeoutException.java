@@ -7,7 +7,8 @@ public final class VmTimeoutException extends VmException {
     private static final long serialVersionUID = 1L;
 
     VmTimeoutException(String name, Duration timeout, String consoleTail) {
-        super("VM " + name + " did not finish within " + timeout.toSeconds() + " s and was killed; console tail:\n"
+        super("VM " + name + " did not finish within " + timeout.toSeconds()
+                + " s of its command's start and was killed; console tail:\n"
                 + consoleTail, consoleTail);
     }
 }

@@ -17,7 +17,7 @@ final class VngCommandLine {
      * {@link #guestScript}): vng passes --exec on the kernel command line, which the
      * kernel caps at 2048 bytes, so only the file's path travels there.
      */
-    static List<String> of(VmSpec spec, Accel accel, Path commandFile) {
+    static List<String> of(VmSpec spec, Accel accel, Path commandFile, boolean stalled) {
         List<String> cmd = new ArrayList<>();
         cmd.add("vng");
         // --verbose sends the kernel console to vng's stderr; the command's stdout stays on stdout.
@@ -45,7 +45,12 @@ final class VngCommandLine {
         }
         cmd.add("--exec");
         cmd.add("bash " + commandFile);
-        cmd.add("--qemu-opts=" + shellJoin(qemuArgs(spec, accel)));
+        List<String> qemu = qemuArgs(spec, accel);
+        if (stalled) {
+            // CPUs stopped from the start and never resumed: the watchdog's test case.
+            qemu.add("-S");
+        }
+        cmd.add("--qemu-opts=" + shellJoin(qemu));
         return cmd;
     }
 

@@ -12,9 +12,15 @@ out=$1
 . "$out/nested.env"
 # Settings (all set by the harness):
 #   PASSTHROUGH   space-separated vendor:device ids to pass through
-#   L2_KERNEL L2_INITRD L2_MEMORY_MIB L2_APPEND L2_DEVICE_OPTS L2_MACHINE_OPTS
+#   L2_KERNEL L2_INITRD L2_MEMORY_MIB L2_APPEND L2_DEVICE_OPTS
 #   L2_BIOS       firmware image, or empty for QEMU's default
-#   L2_TIMEOUT_S  hard limit for the L2 run
+#   L2_TIMEOUT_S  hard limit for L2's command, from its start
+#   L2_BOOT_TIMEOUT_S  hard limit for one L2 boot, QEMU start to L2's command
+#   L2_BOOT_SILENCE_S  an L2 boot that prints nothing this long has hung
+#   L2_BOOT_ATTEMPTS   boots tried in all when they hang (each killed, its
+#                 files kept as NAME-attemptN)
+#   L2_STALLED_BOOTS   the first this many boots start with stopped CPUs
+#                 (QEMU -S), to test the watchdog
 #   SAMPLE_SECONDS  sampling period
 #   DMA_ENTRY_LIMIT  vfio_iommu_type1 dma_entry_limit for L1
 #   L2_NO_IPC_LOCK  1: L2's QEMU runs without CAP_IPC_LOCK, so its
@@ -76,72 +82,111 @@ caps_args=()
 pins_before=$(pins_outstanding)
 event "pins-before-l2 $pins_before"
 
-# shellcheck disable=SC2086 # option lists are word-split on purpose
-"${caps_args[@]}" qemu-system-x86_64 -accel tcg -machine "q35$L2_MACHINE_OPTS" -m "${L2_MEMORY_MIB}M" -smp 1 \
-	-nodefaults -no-user-config -display none -no-reboot \
-	-serial "file:$out/l2-console.log" "${bios_args[@]}" \
-	$L2_DEVICE_OPTS "${device_args[@]}" \
-	-kernel "$L2_KERNEL" -initrd "$L2_INITRD" -append "$L2_APPEND" \
-	2>"$out/l2-qemu.stderr" &
-qemu=$!
-event "l2-started pid $qemu memlock-limit $(awk '/Max locked memory/ {print $4, $5}' "/proc/$qemu/limits")"
-
-companion=""
-if [ -n "$L1_COMPANION" ]; then
-	# its own session, so that it and whatever it started can be ended together
-	L2_PID=$qemu OUT=$out L2_BDFS="${bdfs# }" L2_CONSOLE="$out/l2-console.log" PINS_BEFORE_L2=$pins_before \
-		setsid bash "$L1_COMPANION" >"$out/l1-companion.log" 2>"$out/l1-companion.stderr" &
-	companion=$!
-	event "companion-started pid $companion"
-fi
-
-samples=$out/samples.tsv
-echo -e "ms\tvmlck_kib\tvmpin_kib\tphase" >"$samples"
 # The loop forks nothing (EPOCHREALTIME, builtins, read -t as sleep): L1 is
 # itself emulated and its other vCPU is busy running L2.
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
-start=$(now_ms)
-deadline=$((start + L2_TIMEOUT_S * 1000))
-phase=boot
 exec 4<> <(:)
-while kill -0 "$qemu" 2>/dev/null; do
-	t=${EPOCHREALTIME/./}
-	now=$((t / 1000))
-	lck="" pin="" state=""
-	while read -r key value _; do
-		case $key in
-		State:) state=$value ;;
-		VmLck:) lck=$value ;;
-		VmPin:) pin=$value ;;
-		esac
-	done <"/proc/$qemu/status" 2>/dev/null
-	# killed (by the companion, say): a zombie until waited for below
-	[ "$state" = Z ] && break
-	# boot: until L2 starts its command; command: while it runs; done: after.
-	if [ $phase != done ] && [ -r "$out/l2-console.log" ]; then
-		console=$(<"$out/l2-console.log")
-		if [ $phase = boot ] && [[ $console == *L2-CMD-START* ]]; then
-			phase=command
-			event "l2-command-started"
-		fi
-		if [ $phase = command ] && [[ $console == *L2-EXIT* ]]; then
-			phase=done
-			event "l2-command-exited"
-		fi
+
+# What a hung L2 boot prints on its console or QEMU's stderr.
+hang_signs='(rcu: INFO: rcu_[a-z]+ detected stalls|rcu_[a-z]+ kthread timer wakeup didn.t happen|watchdog: BUG: soft lockup|INFO: task [^ ]+ blocked for more than|KVM internal error|Assertion .+ failed)'
+
+start_l2() { # attempt
+	local stop_args=()
+	[ "$1" -le "${L2_STALLED_BOOTS:-0}" ] && stop_args=(-S)
+	: >"$out/l2-console.log"
+	# shellcheck disable=SC2086 # option lists are word-split on purpose
+	"${caps_args[@]}" qemu-system-x86_64 -accel tcg -machine q35 -m "${L2_MEMORY_MIB}M" -smp 1 \
+		-nodefaults -no-user-config -display none -no-reboot \
+		-serial "file:$out/l2-console.log" "${bios_args[@]}" "${stop_args[@]}" \
+		$L2_DEVICE_OPTS "${device_args[@]}" \
+		-kernel "$L2_KERNEL" -initrd "$L2_INITRD" -append "$L2_APPEND" \
+		2>"$out/l2-qemu.stderr" &
+	qemu=$!
+	event "l2-started pid $qemu attempt $1 memlock-limit $(awk '/Max locked memory/ {print $4, $5}' "/proc/$qemu/limits")"
+	companion=""
+	if [ -n "$L1_COMPANION" ]; then
+		# its own session, so that it and whatever it started can be ended together
+		L2_PID=$qemu OUT=$out L2_BDFS="${bdfs# }" L2_CONSOLE="$out/l2-console.log" PINS_BEFORE_L2=$pins_before \
+			setsid bash "$L1_COMPANION" >"$out/l1-companion.log" 2>"$out/l1-companion.stderr" &
+		companion=$!
+		event "companion-started pid $companion"
 	fi
-	[ -n "$lck" ] && echo -e "$((now - start))\t$lck\t${pin:-0}\t$phase" >>"$samples"
-	if [ "$now" -gt "$deadline" ]; then
-		event "l2-timeout after ${L2_TIMEOUT_S}s"
-		kill -KILL "$qemu"
-		break
+}
+
+# Samples L2 QEMU's pinned memory until it exits; watches its boot. Returns 0
+# when L2 ran (to its end, a kill or its command's timeout), 2 when its boot
+# hung and it was killed; hang_reason says why.
+watch_l2() {
+	local start now t lck pin state console stderr phase=boot last_len=-1 last_progress cmd_deadline=0
+	echo -e "ms\tvmlck_kib\tvmpin_kib\tphase" >"$samples"
+	start=$(now_ms)
+	last_progress=$start
+	hang_reason=""
+	while kill -0 "$qemu" 2>/dev/null; do
+		t=${EPOCHREALTIME/./}
+		now=$((t / 1000))
+		lck="" pin="" state=""
+		while read -r key value _; do
+			case $key in
+			State:) state=$value ;;
+			VmLck:) lck=$value ;;
+			VmPin:) pin=$value ;;
+			esac
+		done <"/proc/$qemu/status" 2>/dev/null
+		# killed (by the companion, say): a zombie until waited for below
+		[ "$state" = Z ] && break
+		# boot: until L2 starts its command; command: while it runs; done: after.
+		if [ $phase != done ]; then
+			console=$(<"$out/l2-console.log")
+			if [ $phase = boot ]; then
+				stderr=$(<"$out/l2-qemu.stderr")
+				if [[ $console == *L2-CMD-START* ]]; then
+					phase=command
+					cmd_deadline=$((now + L2_TIMEOUT_S * 1000))
+					event "l2-command-started"
+				elif [[ "$console$stderr" =~ $hang_signs ]]; then
+					hang_reason="${BASH_REMATCH[1]}"
+				elif [ ${#console} -ne "$last_len" ]; then
+					last_len=${#console}
+					last_progress=$now
+				elif [ $((now - last_progress)) -gt $((L2_BOOT_SILENCE_S * 1000)) ]; then
+					hang_reason="no console output for ${L2_BOOT_SILENCE_S} s before L2's command started"
+				fi
+				if [ -z "$hang_reason" ] && [ $((now - start)) -gt $((L2_BOOT_TIMEOUT_S * 1000)) ]; then
+					hang_reason="L2's command had not started ${L2_BOOT_TIMEOUT_S} s after its QEMU started"
+				fi
+			fi
+			if [ $phase = command ] && [[ $console == *L2-EXIT* ]]; then
+				phase=done
+				event "l2-command-exited"
+			fi
+		fi
+		[ -n "$lck" ] && echo -e "$((now - start))\t$lck\t${pin:-0}\t$phase" >>"$samples"
+		if [ -n "$hang_reason" ]; then
+			kill -KILL "$qemu"
+			wait "$qemu"
+			return 2
+		fi
+		if [ "$cmd_deadline" -gt 0 ] && [ "$now" -gt "$cmd_deadline" ]; then
+			event "l2-timeout after ${L2_TIMEOUT_S}s of its command"
+			kill -KILL "$qemu"
+			break
+		fi
+		read -r -t "$SAMPLE_SECONDS" -u 4 _
+	done
+	wait "$qemu"
+	qemu_status=$?
+	# QEMU aborting on its own assertion before L2's command is an emulator fault: boot again.
+	if [ $phase = boot ] && [[ $(<"$out/l2-qemu.stderr") =~ $hang_signs ]]; then
+		hang_reason="QEMU aborted: ${BASH_REMATCH[1]}"
+		return 2
 	fi
-	read -r -t "$SAMPLE_SECONDS" -u 4 _
-done
-wait "$qemu"
-qemu_status=$?
-event "l2-exited qemu-status $qemu_status"
-if [ -n "$companion" ]; then
-	grace=$(($(now_ms) + COMPANION_GRACE_S * 1000))
+	return 0
+}
+
+stop_companion() { # grace_seconds
+	[ -n "$companion" ] || return 0
+	local grace=$(($(now_ms) + $1 * 1000))
 	while kill -0 "$companion" 2>/dev/null && [ "$(now_ms)" -lt "$grace" ]; do
 		read -r -t 0.5 -u 4 _
 	done
@@ -151,5 +196,25 @@ if [ -n "$companion" ]; then
 	fi
 	wait "$companion"
 	event "companion-exited status $?"
-fi
+}
+
+samples=$out/samples.tsv
+attempt=1
+while :; do
+	start_l2 "$attempt"
+	watch_l2 && break
+	# A hung boot: keep its files beside the next attempt's, then boot again.
+	event "l2-boot-hung attempt $attempt reason $hang_reason"
+	stop_companion 0
+	for f in l2-console.log l2-qemu.stderr samples.tsv l1-companion.log; do
+		[ -e "$out/$f" ] && mv "$out/$f" "$out/${f%.*}-attempt$attempt.${f##*.}"
+	done
+	if [ "$attempt" -ge "$L2_BOOT_ATTEMPTS" ]; then
+		event "l2-gave-up after $attempt hung boots"
+		exit 0
+	fi
+	attempt=$((attempt + 1))
+done
+event "l2-exited qemu-status $qemu_status"
+stop_companion "$COMPANION_GRACE_S"
 exit 0

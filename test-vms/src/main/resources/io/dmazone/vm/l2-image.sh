@@ -2,35 +2,29 @@
 # Builds the nested (L2) guest's boot files into OUTDIR:
 #   vmlinux        the test kernel, uncompressed, so QEMU boots it through PVH
 #                  and skips the decompressor (about 45 s under TCG-in-TCG);
-#                  extracted once into CACHE and linked
+#                  a link to VMLINUX (kernel/build.sh made it)
 #   initramfs.cpio busybox, the modules L2 loads (decompressed: busybox insmod
 #                  cannot read .ko.xz), the command and /init; uncompressed
 #                  and the programs named in L2_BINARIES with their libraries
-# Usage: [L2_BINARIES="/usr/bin/prog ..."] l2-image.sh KERNEL_RELEASE CACHE OUTDIR COMMAND_FILE ['MODULE [PARAM=VALUE...]'...]
-# A MODULE is a path under /lib/modules/KERNEL_RELEASE (kernel/...ko.xz) or
+# Usage: [L2_BINARIES="/usr/bin/prog ..."] l2-image.sh VMLINUX MODULE_DIR OUTDIR COMMAND_FILE ['MODULE [PARAM=VALUE...]'...]
+# MODULE_DIR is the kernel's lib/modules/RELEASE.
+# A MODULE is a path under MODULE_DIR (kernel/...ko[.xz]) or
 # an absolute path of a .ko file (an out-of-tree module), optionally followed
 # by its parameters in the same argument; /init loads them in the order given.
 # Every module file is also left in /lib/modules for the command to reload.
 set -euo pipefail
 
-kver=$1
-cache=$2
+vmlinux=$1
+moddir=$2
 out=$3
 command_file=$4
 shift 4
 
-kernel=/boot/vmlinuz-$kver
-extract=/usr/src/linux-source-6.12/scripts/extract-vmlinux
-[ -r "$kernel" ] || { echo "l2-image: kernel $kernel not found; run ci/setup" >&2; exit 1; }
-[ -r "$extract" ] || { echo "l2-image: $extract not found; run ci/setup" >&2; exit 1; }
+[ -r "$vmlinux" ] || { echo "l2-image: kernel $vmlinux not found; run kernel/build.sh" >&2; exit 1; }
+[ -d "$moddir" ] || { echo "l2-image: module directory $moddir not found; run kernel/build.sh" >&2; exit 1; }
 [ -x /bin/busybox ] || { echo "l2-image: /bin/busybox not found; run ci/setup" >&2; exit 1; }
 
-mkdir -p "$cache" "$out"
-vmlinux=$cache/vmlinux-$kver
-if [ ! -s "$vmlinux" ]; then
-	sh "$extract" "$kernel" >"$vmlinux.$$"
-	mv "$vmlinux.$$" "$vmlinux"
-fi
+mkdir -p "$out"
 ln -sf "$vmlinux" "$out/vmlinux"
 
 root=$(mktemp -d "$out/root.XXXXXX")
@@ -45,7 +39,7 @@ for spec in "$@"; do
 	read -r m params <<<"$spec"
 	case "$m" in
 	/*) src=$m ;;
-	*) src=/lib/modules/$kver/$m ;;
+	*) src=$moddir/$m ;;
 	esac
 	[ -r "$src" ] || { echo "l2-image: module $src not found" >&2; exit 1; }
 	name=$(basename "$src" .xz)

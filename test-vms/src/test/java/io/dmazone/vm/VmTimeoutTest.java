@@ -22,9 +22,9 @@ class VmTimeoutTest {
         double seconds = (System.nanoTime() - start) / 1e9;
 
         assertThat(e).as("a VmTimeoutException").isNotNull();
-        assertThat(e.getMessage()).startsWith("VM hang did not finish within 90 s and was killed; console tail:");
+        assertThat(e.getMessage()).startsWith("VM hang did not finish within 90 s of its command's start and was killed; console tail:");
         assertThat(e.consoleTail()).contains("about-to-hang");
-        assertThat(seconds).as("killed at the deadline, not later").isBetween(90.0, 90.0 + 25);
+        assertThat(seconds).as("killed at the deadline after the boot, not later").isBetween(90.0, 90.0 + 120);
         assertThat(ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().orElse("").contains("qemu-system"))
                 .filter(p -> p.info().commandLine().orElse("").contains("-name hang")))
