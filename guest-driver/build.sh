@@ -36,7 +36,7 @@ OUT=$HERE/build
 PATCH=$HERE/0001-e1000e-take-rings-and-buffers-from-a-dmazone-zone.patch
 REL=drivers/net/ethernet/intel/e1000e
 
-CURRENT=/var/cache/dmazone/kernels/current
+CURRENT=/root/.cache/dmazone/kernels/current
 KSRC=${KSRC:-$CURRENT/source}
 KSRC_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 KDIR=${KDIR:-$CURRENT/build}

@@ -12,7 +12,7 @@
 #           nothing is built
 # The tree (lean and debug) is DIR, or $DMAZONE_KERNEL_TREE, or by default
 # the linux-source package of the Debian release, unpacked once into the
-# cache. Builds are cached in $DMAZONE_CACHE (default /var/cache/dmazone),
+# cache. Builds are cached in $DMAZONE_CACHE (default /root/.cache/dmazone),
 # keyed by the tree's identity (git commit and uncommitted changes, or the
 # package version, or the newest file time) and the fragments, so a second
 # run, or a fresh clone on the same machine, builds nothing.
@@ -38,7 +38,9 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=debian.env
 . "$HERE/debian.env"
 
-CACHE=${DMAZONE_CACHE:-/var/cache/dmazone}
+# Guests read the modules and L2's vmlinux from here through virtme-ng's view of
+# the host root, which does not show /var/cache: keep it where guests see it.
+CACHE=${DMAZONE_CACHE:-/root/.cache/dmazone}
 VARIANT=${DMAZONE_KERNEL_VARIANT:-lean}
 TREE=${DMAZONE_KERNEL_TREE:-}
 JOBS=${JOBS:-$(nproc)}

@@ -17,7 +17,7 @@ import java.util.Map;
 public final class Kernels {
     /** The kernel directory; set by the build from the root pom's {@code dmazone.kernel}. */
     public static final String DIRECTORY_PROPERTY = "dmazone.kernel";
-    private static final Path DEFAULT_DIRECTORY = Path.of("/var/cache/dmazone/kernels/current");
+    private static final Path DEFAULT_DIRECTORY = Path.of("/root/.cache/dmazone/kernels/current");
     private static volatile KernelBuild selected;
 
     private Kernels() {
