@@ -19,7 +19,7 @@ class NestedBootWatchdogTest {
         NestedResult result = NestedRun.run(NestedSpec.builder("nested-watchdog")
                 .passthrough(GuestDevice.E1000E)
                 .l2Command("echo l2-ran")
-                .l2BootSilence(Duration.ofSeconds(30))
+                .l2BootSilence(Duration.ofSeconds(90))
                 .l2StalledBoots(1)
                 .l2Timeout(Duration.ofMinutes(2))
                 .build());
@@ -29,11 +29,11 @@ class NestedBootWatchdogTest {
         assertThat(result.l2BootRetries()).hasSize(1);
         BootRetry retry = result.l2BootRetries().get(0);
         assertThat(retry.attempt()).isEqualTo(1);
-        assertThat(retry.reason()).isEqualTo("no console output for 30 s before L2's command started");
-        assertThat(retry.seconds()).as("killed at the silence limit").isBetween(30.0, 30.0 + 15);
+        assertThat(retry.reason()).isEqualTo("no console output for 90 s before L2's command started");
+        assertThat(retry.seconds()).as("killed at the silence limit").isBetween(90.0, 90.0 + 15);
         assertThat(Path.of(retry.consoleLog())).exists();
         assertThat(Files.readString(result.l2Console())).contains("L2-CMD-START");
         assertThat(Files.readString(result.runDirectory().resolve("nested-result.json")))
-                .contains("l2BootRetries").contains("no console output for 30 s");
+                .contains("l2BootRetries").contains("no console output for 90 s");
     }
 }
