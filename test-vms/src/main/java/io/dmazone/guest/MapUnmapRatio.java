@@ -74,10 +74,19 @@ public final class MapUnmapRatio {
             System.out.println("VALUE jmh_unit " + r.getScoreUnit());
             System.out.println("VALUE c_map_unmap_ms_used " + fmt(cMs));
             System.out.println("VALUE jmh_java_over_c " + fmt(javaMs / cMs));
+            // The target, Java within 10 % of C, judged by JMH's 99.9 % interval on the Java score.
+            double low = (javaMs - r.getScoreError()) / cMs;
+            double high = (javaMs + r.getScoreError()) / cMs;
+            System.out.println("VALUE jmh_java_over_c_interval " + fmt(low) + " " + fmt(high));
+            System.out.println("VALUE target_java_over_c_at_most_1.1 "
+                    + (high <= TARGET ? "met" : low > TARGET ? "missed" : "unresolved"));
             rc = Double.isFinite(javaMs / cMs) ? 0 : 1;
         } // the binding is closed (edu given back) before exiting
         System.exit(rc);
     }
+
+    /** Java's map+unmap time over C's that the Java API aims to stay within. */
+    private static final double TARGET = 1.1;
 
     private static String fmt(double v) {
         return String.format(Locale.ROOT, "%.3f", v);

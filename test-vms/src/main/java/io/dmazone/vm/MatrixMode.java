@@ -1,5 +1,6 @@
 package io.dmazone.vm;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** The four ways of giving L2 the e1000e that the throughput matrix compares. */
@@ -48,6 +49,28 @@ public enum MatrixMode {
      */
     public boolean zonePinBudget() {
         return this == ZONE_VIRTIO;
+    }
+
+    /**
+     * The checks L2's command prints in this mode (l2-serve.sh, after l2-zone-check.sh in the
+     * zone modes): one that is never printed counts as failed.
+     */
+    public List<String> expectedL2Checks() {
+        List<String> checks = new ArrayList<>(zone ? List.of("zone-attached") : List.of());
+        checks.addAll(List.of("e1000e_up", "iperf3_server", "l1_done", "l2_kernel_log_clean"));
+        return List.copyOf(checks);
+    }
+
+    /** The checks L1's companion prints in this mode (l1-matrix.sh, with ZonePinBudget's under a budget). */
+    public List<String> expectedL1Checks() {
+        List<String> checks = new ArrayList<>(List.of("vfio_call_count"));
+        if (zonePinBudget()) {
+            checks.addAll(List.of("l2_qemu_without_ipc_lock", "pin_budget_applied", "pin_budget_before_guest_maps",
+                    "pin_budget_set"));
+        }
+        checks.addAll(List.of("l1_nic_up", "l2_ready", "l2_reachable", "l2rx_iperf3", "l2tx_iperf3",
+                "no_l1_iommu_faults", "l2_released"));
+        return List.copyOf(checks);
     }
 
     /** L2 kernel arguments the mode adds to the vIOMMU's own. */

@@ -19,7 +19,7 @@ import java.util.List;
  * @param mapDmaCalls       VFIO_IOMMU_MAP_DMA ioctls in L1 during the two iperf3 runs
  * @param unmapDmaCalls     VFIO_IOMMU_UNMAP_DMA ioctls in L1 during the two iperf3 runs
  * @param l2BootWallSeconds L2 QEMU start to L2's command, in L1
- * @param failedChecks      the checks either side failed, empty when the run was sound
+ * @param failedChecks      the checks either side failed or never printed, empty when the run was sound
  * @param run               the nested run behind the figures
  */
 public record ModeMeasurement(
@@ -44,8 +44,8 @@ public record ModeMeasurement(
         GuestChecks l1 = GuestChecks.parse(run.l1CompanionOutput());
         Path share = run.runDirectory().resolve("share");
         List<String> failed = new ArrayList<>();
-        addFailed(failed, "L2", l2);
-        addFailed(failed, "L1", l1);
+        addFailed(failed, "L2", l2, mode.expectedL2Checks());
+        addFailed(failed, "L1", l1, mode.expectedL1Checks());
         if (run.l2ExitStatus() != 0) {
             failed.add("L2 command exit status " + run.l2ExitStatus());
         }
@@ -66,9 +66,12 @@ public record ModeMeasurement(
                 run);
     }
 
-    private static void addFailed(List<String> failed, String side, GuestChecks checks) {
+    /** The checks that failed, then the expected ones never printed. */
+    static void addFailed(List<String> failed, String side, GuestChecks checks, List<String> expected) {
         checks.checks().values().stream().filter(c -> !c.passed())
                 .forEach(c -> failed.add(side + " " + c.name() + ": " + c.detail()));
+        expected.stream().filter(name -> checks.check(name).isEmpty())
+                .forEach(name -> failed.add(side + " " + name + ": never printed"));
     }
 
     private static long number(GuestChecks checks, String name, long otherwise) {

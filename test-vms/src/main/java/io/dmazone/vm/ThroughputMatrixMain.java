@@ -10,7 +10,8 @@ import java.util.Locale;
  * intel-iommu, zone under virtio-iommu with boot-bypass=off), one nested run each
  * with the same L1, L2 kernel and L2 memory; prints the tables and writes
  * test-vms/target/reports/matrix.json. Arguments: [seconds per iperf3 run]
- * [MODE...] (20 and all four modes).
+ * [MODE...] (20 and all four modes). Exits 1 when a mode failed or a zone mode missed a
+ * pinning or map-call target ({@link MatrixReport#missedGatingTargets}).
  */
 public final class ThroughputMatrixMain {
     private ThroughputMatrixMain() {
@@ -57,9 +58,14 @@ public final class ThroughputMatrixMain {
             Path file = reports.resolve("matrix.json");
             Reports.write(file, report);
             System.out.println("report: " + file);
+            List<String> missed = report.missedGatingTargets();
+            missed.forEach(t -> System.out.println("TARGET MISSED " + t));
+            if (!missed.isEmpty()) {
+                failedModes.add("targets missed: " + String.join("; ", missed));
+            }
         }
         if (!failedModes.isEmpty()) {
-            System.out.println("modes that failed: " + String.join("; ", failedModes));
+            System.out.println("failed: " + String.join("; ", failedModes));
         }
         System.exit(failedModes.isEmpty() ? 0 : 1);
     }

@@ -16,10 +16,20 @@ iface=""
 for dev in $bound; do
 	iface=$(ls "/sys/bus/pci/devices/$dev/net" 2>/dev/null | head -1)
 done
+# The link is up when the driver reports a carrier (autonegotiation done),
+# not when "ip link set up" returns.
+carrier=""
 if [ -n "$iface" ] && ip link set "$iface" up; then
-	echo "CHECK e1000e-link-up PASS $iface"
+	for _ in $(seq 300); do
+		carrier=$(cat "/sys/class/net/$iface/carrier" 2>/dev/null)
+		[ "$carrier" = 1 ] && break
+		sleep 0.1
+	done
+fi
+if [ "$carrier" = 1 ]; then
+	echo "CHECK e1000e-link-up PASS $iface carrier 1"
 else
-	echo "CHECK e1000e-link-up FAIL interface '$iface'"
+	echo "CHECK e1000e-link-up FAIL interface '$iface' carrier '${carrier}' after 30 s"
 	failed=1
 fi
 sleep "${HOLD_SECONDS:-6}"

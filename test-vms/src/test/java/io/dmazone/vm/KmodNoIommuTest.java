@@ -16,7 +16,8 @@ class KmodNoIommuTest {
             "bad_param_beyond_reserved", "bad_param_not_a_number", "load_memmap", "sysfs_state", "iomem_claimed",
             "attach", "no_containment_reported", "zone_roundtrip_0x1234", "zone_roundtrip_0xbeef",
             "zone_buffers_freed", "outside_not_contained", "alloc_aligned_in_zone", "counters_after_alloc",
-            "fault_injection", "free_all_used_zero", "stress_pool_restored", "rmmod_attached_ebusy", "detach",
+            "fault_injection", "free_all_used_zero", "stress_pool_restored", "rmmod_attached_ebusy",
+            "rmmod_attached_delete_module_eagain", "detach",
             "rmmod_after_detach", "reload", "zone_after_reload", "load_pages", "pages_attach_refused_without_iommu",
             "rmmod_pages", "unload_all", "kernel_log_clean");
     private static KmodGuestSuite suite;

@@ -88,4 +88,31 @@ class MatrixReportTest {
         assertThat(IperfRun.readIfCompleted(refused)).isNull();
         assertThat(IperfRun.readIfCompleted(dir.resolve("missing.json"))).isNull();
     }
+
+    @Test
+    void pinningAndMapCallTargetsGateAndThroughputDoesNot() {
+        List<ModeMeasurement> met = List.of(
+                measured(MatrixMode.FULL_PINNING, 0, 524352, 524352, 10, 5, 0, 0),
+                measured(MatrixMode.ZONE_INTEL, ZONE, 524352, 65536, 1, 1, 0, 0),
+                measured(MatrixMode.ZONE_VIRTIO, ZONE, 65536, 65536, 1, 1, 0, 0));
+        assertThat(MatrixReport.of(met).missedGatingTargets()).as("intel's boot peak and slow throughput").isEmpty();
+
+        List<ModeMeasurement> missed = List.of(
+                measured(MatrixMode.ZONE_INTEL, ZONE, 524352, 70000, 1, 1, 0, 0),
+                measured(MatrixMode.ZONE_VIRTIO, ZONE, 200000, 65536, 1, 1, 3, -1));
+        assertThat(MatrixReport.of(missed).missedGatingTargets()).containsExactly(
+                "zone / intel-iommu: steady/zone 1.068, target <= 1.01",
+                "zone / virtio-iommu boot-bypass=off: peak/zone 3.052, target <= 2",
+                "zone / virtio-iommu boot-bypass=off: 3 MAP_DMA + -1 UNMAP_DMA calls during traffic (-1: not counted), "
+                        + "target 0");
+    }
+
+    @Test
+    void aCheckThatWasNeverPrintedCountsAsFailed() {
+        GuestChecks printed = GuestChecks.parse("CHECK e1000e_up PASS enp0s1\nCHECK iperf3_server FAIL exit 1\n");
+        List<String> failed = new java.util.ArrayList<>();
+        ModeMeasurement.addFailed(failed, "L2", printed, MatrixMode.ZONE_VIRTIO.expectedL2Checks());
+        assertThat(failed).containsExactly("L2 iperf3_server: exit 1", "L2 zone-attached: never printed",
+                "L2 l1_done: never printed", "L2 l2_kernel_log_clean: never printed");
+    }
 }

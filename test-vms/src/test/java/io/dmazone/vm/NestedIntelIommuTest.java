@@ -3,13 +3,14 @@ package io.dmazone.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Test 3: L2 with intel-iommu (caching mode) and the stock e1000e. L1 pins all of
- * L2's RAM until L2 enables DMAR, then only what the driver maps: the peak is a
- * finding the report shows, the steady value must be small.
+ * L2's RAM until L2 enables DMAR, then only what the driver maps: the samples must show
+ * both, and the steady value must be small.
  */
 class NestedIntelIommuTest {
     private static NestedResult result;
@@ -35,10 +36,37 @@ class NestedIntelIommuTest {
         assertThat(result.steady().vmLckKiB()).isLessThan(result.l2MemoryKiB() / 4);
     }
 
+    /**
+     * intel-iommu translates nothing until L2 turns DMAR on, so L2's QEMU maps (and L1 pins)
+     * all of L2's RAM from its start; once DMAR is on the device's address space is empty
+     * but for what the driver maps. Read from the samples: the boot reaches all of L2's RAM,
+     * then drops below a quarter of it before L2's command starts, and the peak is that
+     * boot figure, not a traffic one.
+     */
     @Test
-    void peakIsMeasuredAndReported() {
-        assertThat(result.peak()).isNotNull();
-        assertThat(result.peak().vmLckKiB()).isGreaterThanOrEqualTo(result.steady().vmLckKiB());
-        assertThat(result.samples()).hasSizeGreaterThan(10);
+    void allOfL2sRamIsPinnedUntilDmarIsOnThenTheFootprintDrops() {
+        long ram = result.l2MemoryKiB();
+        List<PinnedSample> boot = result.samples().stream().filter(s -> s.phase().equals("boot")).toList();
+        int full = indexOf(boot, s -> s.vmLckKiB() >= ram);
+        assertThat(full).as("a boot sample with all of L2's %d KiB pinned; samples: %s", ram, boot)
+                .isNotNegative();
+        List<PinnedSample> afterFull = boot.subList(full, boot.size());
+        int drop = indexOf(afterFull, s -> s.vmLckKiB() < ram / 4);
+        assertThat(drop).as("a boot sample after %d ms below a quarter of L2's RAM (DMAR on); samples: %s",
+                boot.get(full).millis(), afterFull).isNotNegative();
+        System.out.printf("nested-intel-iommu: all of L2's RAM pinned from %d ms, dropped to %d KiB at %d ms "
+                + "(L2's command started at %.1f s)%n", boot.get(full).millis(), afterFull.get(drop).vmLckKiB(),
+                afterFull.get(drop).millis(), result.l2BootWallSeconds());
+        assertThat(result.peak().vmLckKiB()).as("peak").isGreaterThanOrEqualTo(ram)
+                .isEqualTo(boot.stream().mapToLong(PinnedSample::vmLckKiB).max().orElseThrow());
+    }
+
+    private static int indexOf(List<PinnedSample> samples, Predicate<PinnedSample> p) {
+        for (int i = 0; i < samples.size(); i++) {
+            if (p.test(samples.get(i))) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

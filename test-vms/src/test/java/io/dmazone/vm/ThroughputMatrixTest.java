@@ -65,15 +65,24 @@ class ThroughputMatrixTest {
         }
     }
 
-    /** L1 set, through the Java API, an RLIMIT_MEMLOCK of the zone that VFIO enforced: L2 still ran. */
+    /**
+     * L1 set, through the Java API, an RLIMIT_MEMLOCK of exactly the zone on L2's QEMU, which
+     * runs without CAP_IPC_LOCK, and L2 ran every measurement under it. That VFIO refuses a
+     * pin beyond the limit is not shown here: it takes a guest that maps beyond its zone.
+     */
     @Test
-    void zoneVirtioRanWithinAPinBudgetOfTheZone() {
+    void zoneVirtioRanUnderAMemlockLimitOfTheZoneWithoutIpcLock() {
         GuestChecks l1 = GuestChecks.parse(mode(MatrixMode.ZONE_VIRTIO).run().l1CompanionOutput());
         for (String check : List.of("l2_qemu_without_ipc_lock", "pin_budget_applied", "pin_budget_set")) {
             assertThat(l1.check(check)).as(check)
                     .hasValueSatisfying(c -> assertThat(c.passed()).as(c.detail()).isTrue());
         }
         assertThat(l1.value("pin_budget_bytes")).contains(Long.toString(Scenarios.MATRIX_ZONE_KIB * 1024));
+    }
+
+    @Test
+    void theMainJobWouldPassItsPinningAndMapCallTargets() {
+        assertThat(report.missedGatingTargets()).isEmpty();
     }
 
     @Test
