@@ -86,7 +86,10 @@ fi
 # A tree the patch does not fit: name the files and the hunks it rejects.
 if ! out=$(patch -d "$OUT/src" -p1 --forward --batch --dry-run <"$PATCH" 2>&1); then
 	die "$(basename "$PATCH") does not apply to $KSRC/$REL:
-$(grep -E 'FAILED|can.t find file|patching file|Reversed' <<<"$out" | sed 's/^/  /')
+$(awk '/^(checking|patching) file /{file=$3; next}
+	/can.t find file/{missing=1; next}
+	missing && /^\|\+\+\+ b\//{print "  " substr($2, 3) ": not in the tree"; missing=0; next}
+	/FAILED|Reversed/{print "  " file ": " $0}' <<<"$out")
   rebase the patch onto this tree (git am -3 in it, then git format-patch) or use a tree of linux 6.12"
 fi
 patch -d "$OUT/src" -p1 --forward --batch --quiet <"$PATCH"
