@@ -51,18 +51,9 @@ public final class BootReliabilityMain {
                 wallSeconds);
         System.out.printf(Locale.ROOT, "%s%s: %d of %d boots hung %s; boot to command median %.1f s (uptime), "
                 + "%.1f s wall%n", Kernels.selected().describe(), extra.isEmpty() ? "" : " " + extra, hung, boots,
-                reasons, median(bootSeconds), median(wallSeconds));
+                reasons, Statistics.median(bootSeconds), Statistics.median(wallSeconds));
         String name = "boot-reliability-" + Kernels.selected().variant()
                 + (extra.isEmpty() ? "" : "-" + String.join("-", extra).replaceAll("[^A-Za-z0-9]+", "_")) + ".json";
         Reports.write(Project.root().resolve("test-vms/target/reports").resolve(name), result);
-    }
-
-    private static double median(List<Double> values) {
-        if (values.isEmpty()) {
-            return Double.NaN;
-        }
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }

@@ -29,7 +29,14 @@ ln -sf "$vmlinux" "$out/vmlinux"
 
 root=$(mktemp -d "$out/root.XXXXXX")
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,run,lib/modules}
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,lib/modules}
+# what /init mounts with one "mount -a"
+cat >"$root/etc/fstab" <<'EOF'
+proc /proc proc defaults 0 0
+sysfs /sys sysfs defaults 0 0
+devtmpfs /dev devtmpfs defaults 0 0
+tmpfs /tmp tmpfs defaults 0 0
+EOF
 cp /bin/busybox "$root/bin/busybox"
 for applet in $("$root/bin/busybox" --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
