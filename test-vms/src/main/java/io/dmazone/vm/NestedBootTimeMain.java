@@ -6,11 +6,12 @@ import java.util.Locale;
 
 /**
  * A benchmark of nested boot times on the selected kernel: N nested runs (default 3) of the
- * matrix's L1 with L2 as the full-pinning mode boots it (512 MiB, the e1000e passed through,
- * the stock driver loaded), L2's command a bare {@code true}. Prints each run's L1 and L2
+ * matrix's L1 with L2 as the full-pinning mode boots it (the scenarios' L2 memory, the e1000e
+ * passed through, the stock driver loaded), L2's command a bare {@code true}. Prints each run's L1 and L2
  * boot figures, their medians and the verdicts against the targets: L1 at its command within
  * 12 s of uptime, L2 at its command within 30 s of its QEMU's start (wall, measured in L1).
- * Arguments: [runs (3)]. Writes test-vms/target/reports/nested-boot-time-VARIANT.json.
+ * Arguments: [runs (3)] [L2 memory in MiB, to compare sizes]. Writes
+ * test-vms/target/reports/nested-boot-time-VARIANT-MIB.json.
  */
 public final class NestedBootTimeMain {
     /** L1's target: uptime when its command starts. */
@@ -27,20 +28,21 @@ public final class NestedBootTimeMain {
     }
 
     /** What the runs gave. */
-    record BootTimes(KernelBuild kernel, List<Boot> boots, double l1UptimeMedian, double l2WallMedian,
+    record BootTimes(KernelBuild kernel, int l2MemoryMiB, List<Boot> boots, double l1UptimeMedian, double l2WallMedian,
             double l2UptimeMedian, String l1Verdict, String l2Verdict) {
     }
 
     public static void main(String[] args) {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        int l2MiB = args.length > 1 ? Integer.parseInt(args[1]) : Scenarios.L2_MEMORY_MIB;
         if (runs < 1) {
-            System.err.println("usage: NestedBootTimeMain [runs >= 1]");
+            System.err.println("usage: NestedBootTimeMain [runs >= 1] [L2 memory MiB]");
             System.exit(2);
         }
         List<Boot> boots = new ArrayList<>();
         for (int i = 1; i <= runs; i++) {
             NestedResult r = NestedRun.run(NestedSpec.builder("boot-time-" + i)
-                    .l2MemoryMiB(512)
+                    .l2MemoryMiB(l2MiB)
                     .l2Viommu(Viommu.NONE)
                     .passthrough(GuestDevice.E1000E)
                     .l2Module(NestedSpec.e1000eModule())
@@ -65,14 +67,14 @@ public final class NestedBootTimeMain {
         double l1 = Statistics.median(boots.stream().map(Boot::l1UptimeSeconds).toList());
         double l2 = Statistics.median(boots.stream().map(Boot::l2WallSeconds).toList());
         double l2Uptime = Statistics.median(boots.stream().map(Boot::l2UptimeSeconds).toList());
-        BootTimes result = new BootTimes(Kernels.selected(), boots, l1, l2, l2Uptime, verdict(l1, L1_TARGET_SECONDS),
+        BootTimes result = new BootTimes(Kernels.selected(), l2MiB, boots, l1, l2, l2Uptime, verdict(l1, L1_TARGET_SECONDS),
                 verdict(l2, L2_TARGET_SECONDS));
-        System.out.printf(Locale.ROOT, "%s, %d runs: L1 median %.1f s of uptime (target <= %.0f s: %s); "
+        System.out.printf(Locale.ROOT, "%s, L2 %d MiB, %d runs: L1 median %.1f s of uptime (target <= %.0f s: %s); "
                 + "L2 median %.1f s wall, %.1f s of uptime (target <= %.0f s wall: %s, %.1fx)%n",
-                Kernels.selected().describe(), boots.size(), l1, L1_TARGET_SECONDS, result.l1Verdict(), l2, l2Uptime,
+                Kernels.selected().describe(), l2MiB, boots.size(), l1, L1_TARGET_SECONDS, result.l1Verdict(), l2, l2Uptime,
                 L2_TARGET_SECONDS, result.l2Verdict(), l2 / L2_TARGET_SECONDS);
         Reports.write(Project.root().resolve("test-vms/target/reports")
-                .resolve("nested-boot-time-" + Kernels.selected().variant() + ".json"), result);
+                .resolve("nested-boot-time-" + Kernels.selected().variant() + "-" + l2MiB + ".json"), result);
     }
 
     private static String verdict(double median, double target) {
