@@ -19,17 +19,10 @@ public final class L2Commands {
     }
 
     /**
-     * Checks that dmazone attached the passed-through NIC to a zone-only domain and
-     * reports the zone ({@code VALUE zone_bytes}), then does what {@link #e1000eUp} does.
-     */
-    public static String zoneE1000eUp(int holdSeconds) {
-        return read("l2-zone-check.sh") + "\n" + e1000eUp(holdSeconds);
-    }
-
-    /**
      * Brings the e1000e up on the outer hub (L2 10.78.0.2, L1 10.78.0.1), serves iperf3
-     * until L1 has measured, then checks that the traffic caused no IOMMU faults; with
-     * {@code zone}, first checks and reports the zone as {@link #zoneE1000eUp} does.
+     * until L1 has measured, then checks that the traffic left L2's kernel log clean; with
+     * {@code zone}, first checks that dmazone gave the NIC its zone-only domain
+     * (l2-zone-check.sh) and reports the zone ({@code VALUE zone_bytes}).
      */
     public static String serve(boolean zone) {
         return withHelpers("") + (zone ? read("l2-zone-check.sh") + "\n" : "") + read("l2-serve.sh");
@@ -37,7 +30,7 @@ public final class L2Commands {
 
     /**
      * The L2 half of the nested zone correctness run (see l2-zone-correctness.sh): traffic
-     * with no IOMMU faults, an injected out-of-zone RX descriptor, {@code cycles} reloads
+     * with a clean L2 kernel log, an injected out-of-zone RX descriptor, {@code cycles} reloads
      * of dmazone.ko (with {@code zoneParams}) and the patched e1000e, then a wait to be killed.
      */
     public static String zoneCorrectness(String zoneParams, int cycles) {

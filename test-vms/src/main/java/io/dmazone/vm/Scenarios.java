@@ -78,20 +78,4 @@ public final class Scenarios {
                 .l1Companion(L1Companions.zoneCorrectness(MATRIX_ZONE_KIB, cycles))
                 .build();
     }
-
-    /**
-     * L2 ({@link #L2_MEMORY_MIB}) gets L1's e1000e through vfio-pci, loads dmazone.ko (a 16 MiB zone
-     * built from pages, which needs the vIOMMU) and the e1000e patched to keep its
-     * rings and buffers in the zone, brings the link up and holds it 6 s.
-     */
-    public static NestedSpec zoneE1000e(String name, Viommu l2Viommu) {
-        return NestedSpec.builder(name)
-                .l2MemoryMiB(L2_MEMORY_MIB)
-                .l2Viommu(l2Viommu)
-                .passthrough(GuestDevice.E1000E)
-                .l2Module(Project.root().resolve("kmod/dmazone.ko").toString())
-                .l2Module(Project.root().resolve("guest-driver/build/e1000e.ko").toString())
-                .l2Command(L2Commands.zoneE1000eUp(6))
-                .build();
-    }
 }
