@@ -31,7 +31,8 @@ public final class MatrixTable {
                             r.bothPerDynamic()),
                     r.mapCallsPerGB()));
         }
-        sb.append("targets: steady/zone <= 1.01; peak/zone <= 2 (virtio-iommu boot-bypass=off); "
+        sb.append(String.format(Locale.ROOT, "targets: steady/zone <= %.2f; peak/zone <= %.0f (virtio-iommu "
+                + "boot-bypass=off); ", MatrixReport.STEADY_PER_ZONE_TARGET, MatrixReport.PEAK_PER_ZONE_TARGET)
                 + "/full pin >= 0.95; /dynamic >= 5; maps/GB 0 in the zone modes\n");
         if (report.environment() != null) {
             RunEnvironment e = report.environment();

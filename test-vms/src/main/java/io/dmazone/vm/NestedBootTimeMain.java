@@ -67,12 +67,12 @@ public final class NestedBootTimeMain {
         double l1 = Statistics.median(boots.stream().map(Boot::l1UptimeSeconds).toList());
         double l2 = Statistics.median(boots.stream().map(Boot::l2WallSeconds).toList());
         double l2Uptime = Statistics.median(boots.stream().map(Boot::l2UptimeSeconds).toList());
-        BootTimes result = new BootTimes(Kernels.selected(), l2MiB, boots, l1, l2, l2Uptime, verdict(l1, L1_TARGET_SECONDS),
-                verdict(l2, L2_TARGET_SECONDS));
+        BootTimes result = new BootTimes(Kernels.selected(), l2MiB, boots, l1, l2, l2Uptime,
+                verdict(l1, L1_TARGET_SECONDS), verdict(l2, L2_TARGET_SECONDS));
         System.out.printf(Locale.ROOT, "%s, L2 %d MiB, %d runs: L1 median %.1f s of uptime (target <= %.0f s: %s); "
                 + "L2 median %.1f s wall, %.1f s of uptime (target <= %.0f s wall: %s, %.1fx)%n",
-                Kernels.selected().describe(), l2MiB, boots.size(), l1, L1_TARGET_SECONDS, result.l1Verdict(), l2, l2Uptime,
-                L2_TARGET_SECONDS, result.l2Verdict(), l2 / L2_TARGET_SECONDS);
+                Kernels.selected().describe(), l2MiB, boots.size(), l1, L1_TARGET_SECONDS, result.l1Verdict(), l2,
+                l2Uptime, L2_TARGET_SECONDS, result.l2Verdict(), l2 / L2_TARGET_SECONDS);
         Reports.write(Project.root().resolve("test-vms/target/reports")
                 .resolve("nested-boot-time-" + Kernels.selected().variant() + "-" + l2MiB + ".json"), result);
     }

@@ -18,7 +18,8 @@ class KmodIntelIommuTest {
             "outside_write_blocked", "dmar_fault_write", "outside_read_blocked", "dmar_fault_read",
             "zone_after_faults", "alloc_aligned_in_zone", "counters_after_alloc", "fault_injection",
             "free_all_used_zero", "stress_pool_restored", "rmmod_attached_ebusy",
-            "rmmod_attached_delete_module_eagain", "detach", "rmmod_after_detach", "reload", "zone_after_reload", "load_pages", "pages_zone_roundtrip", "rmmod_pages", "unload_all",
+            "rmmod_attached_delete_module_eagain", "detach", "rmmod_after_detach", "reload", "zone_after_reload",
+            "load_pages", "pages_zone_roundtrip", "rmmod_pages", "unload_all",
             "kernel_log_clean");
     private static KmodGuestSuite suite;
 
