@@ -1,5 +1,6 @@
 package io.dmazone.sysfs;
 
+import io.dmazone.DeviceNotBoundException;
 import io.dmazone.DeviceNotFoundException;
 import io.dmazone.SysfsException;
 import java.io.IOException;
@@ -146,6 +147,42 @@ public final class PciSysfs {
      */
     public VfioPciBinding bindToVfioPci(PciAddress address) {
         return VfioPciBinding.bind(this, require(address));
+    }
+
+    /**
+     * Takes a device off vfio-pci for good (what {@code driverctl unset-override} does):
+     * unbinds it, clears {@code driver_override} and has the kernel probe it again, so the
+     * host driver that matches it takes it, if there is one.
+     *
+     * @return the device afterwards
+     * @throws DeviceNotFoundException if there is no such device
+     * @throws DeviceNotBoundException if it is not bound to vfio-pci (nothing is changed)
+     * @throws SysfsException          if a write fails or the device stays on vfio-pci
+     */
+    public PciDevice releaseFromVfioPci(PciAddress address) {
+        PciDevice d = require(address);
+        if (!d.boundToVfioPci()) {
+            throw new DeviceNotBoundException(address.toString(), d.driver().orElse(null));
+        }
+        write(unbindFile(address), address.toString());
+        write(driverOverride(address), "\n");
+        write(driversProbe(), address.toString());
+        if (!settle.isZero()) {
+            // A matching host driver binds asynchronously, and there may be none: wait for one
+            // for the settle time, then take the device as it is.
+            long deadline = System.nanoTime() + settle.toNanos();
+            Optional<String> driver = linkName(deviceDir(address).resolve("driver"));
+            while ((driver.isEmpty() || driver.get().equals(VFIO_PCI)) && System.nanoTime() < deadline) {
+                sleep();
+                driver = linkName(deviceDir(address).resolve("driver"));
+            }
+        }
+        PciDevice after = require(address);
+        if (after.boundToVfioPci()) {
+            throw new SysfsException(deviceDir(address), address + " is still bound to vfio-pci after unbind; "
+                    + "is a process holding /dev/vfio/" + after.iommuGroup().orElse(-1) + " open (a running QEMU)?", null);
+        }
+        return after;
     }
 
     void write(Path file, String value) {

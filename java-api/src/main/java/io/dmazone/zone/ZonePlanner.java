@@ -19,7 +19,9 @@ import java.util.Set;
  * }</pre>
  *
  * <p>Memory layout: QEMU q35 puts guest RAM below 4 GiB up to 2 GiB when the guest has at
- * least 2.75 GiB, else all of it; the rest starts at 4 GiB. The zone must lie inside RAM.
+ * least 2.75 GiB, else all of it; the rest starts at 4 GiB. A reserved zone must lie inside
+ * RAM; a page-built zone ({@link ZoneSpec#pageBuilt(long)}) only has to leave the guest
+ * {@link #MIN_GUEST_FREE}. Every device in the plan gets the whole zone.
  */
 public final class ZonePlanner {
     /** Extra pinned memory beyond guest RAM when QEMU maps all of it: ROMs and VGA RAM (measured 16.25 MiB on q35). */
@@ -89,17 +91,8 @@ public final class ZonePlanner {
         if (devices.isEmpty()) {
             throw new IllegalArgumentException("a zone plan needs at least one device to pass through; add it with device(...)");
         }
-        long[][] ram = q35Ram(guestRam);
-        boolean inside = false;
-        StringBuilder layout = new StringBuilder();
-        for (long[] r : ram) {
-            inside |= zone.guestPhysBase() >= r[0] && zone.end() <= r[1];
-            layout.append(layout.length() == 0 ? "" : ", ").append('[').append(Sizes.hex(r[0])).append('-')
-                    .append(Sizes.hex(r[1])).append(')');
-        }
-        if (!inside) {
-            throw new IllegalArgumentException(zone + " is not inside the guest RAM of a " + Sizes.format(guestRam)
-                    + " q35 guest, which is " + layout + "; move the zone into one range or give the guest more memory");
+        if (!zone.isPageBuilt()) {
+            requireInsideRam();
         }
         if (guestRam - zone.size() < MIN_GUEST_FREE) {
             throw new IllegalArgumentException("a " + Sizes.format(zone.size()) + " zone leaves the " + Sizes.format(guestRam)
@@ -120,8 +113,10 @@ public final class ZonePlanner {
             args.add("vfio-pci,host=" + a);
         }
         List<String> cmdline = new ArrayList<>();
-        cmdline.add(zone.memmapParameter());
-        cmdline.add("dmazone.base=" + Sizes.hex(zone.guestPhysBase()));
+        if (!zone.isPageBuilt()) {
+            cmdline.add(zone.memmapParameter());
+            cmdline.add("dmazone.base=" + Sizes.hex(zone.guestPhysBase()));
+        }
         cmdline.add("dmazone.size=" + Sizes.hex(zone.size()));
         cmdline.addAll(viommu.kernelParams());
 
@@ -161,6 +156,25 @@ public final class ZonePlanner {
             notes.add("if the guest maps the zone in 4 KiB pages, each becomes one host MAP_DMA: run "
                     + "modprobe vfio_iommu_type1 dma_entry_limit=" + (zone.size() / 4096 + 1024) + " on the host");
         }
+        if (zone.isPageBuilt()) {
+            notes.add("the guest builds the zone when dmazone.ko loads (boot parameters as above, or modprobe dmazone "
+                    + "size=" + Sizes.hex(zone.size()) + "): load it early, while free memory still has 2 MiB chunks");
+        }
         return new ZonePlan(zone, guestRam, viommu, List.copyOf(devices), args, cmdline, memlock, startup, steady, notes);
+    }
+
+    private void requireInsideRam() {
+        long[][] ram = q35Ram(guestRam);
+        boolean inside = false;
+        StringBuilder layout = new StringBuilder();
+        for (long[] r : ram) {
+            inside |= zone.guestPhysBase() >= r[0] && zone.end() <= r[1];
+            layout.append(layout.length() == 0 ? "" : ", ").append('[').append(Sizes.hex(r[0])).append('-')
+                    .append(Sizes.hex(r[1])).append(')');
+        }
+        if (!inside) {
+            throw new IllegalArgumentException(zone + " is not inside the guest RAM of a " + Sizes.format(guestRam)
+                    + " q35 guest, which is " + layout + "; move the zone into one range or give the guest more memory");
+        }
     }
 }

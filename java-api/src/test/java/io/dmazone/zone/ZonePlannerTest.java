@@ -39,8 +39,29 @@ class ZonePlannerTest {
         assertThatThrownBy(() -> ZoneSpec.of(64 * Sizes.MIB, 0x40001000L)).hasMessageContaining("e.g. 0x40000000");
         assertThatThrownBy(() -> new ZoneSpec(64 * Sizes.MIB, 3000, 0x40000000L)).hasMessageContaining("power of two");
         assertThatThrownBy(() -> ZoneSpec.of(64 * Sizes.MIB, 0x7fffffffffe00000L)).hasMessageContaining("wraps");
-        assertThatThrownBy(() -> ZoneSpec.parse("64M")).hasMessageContaining("SIZE@BASE");
+        assertThatThrownBy(() -> ZoneSpec.parse(" ")).hasMessageContaining("SIZE@BASE");
         assertThatThrownBy(() -> ZoneSpec.parse("lots@0x40000000")).hasMessageContaining("cannot read size");
+    }
+
+    @Test
+    void aSizeAloneIsAPageBuiltZone() {
+        ZoneSpec z = ZoneSpec.parse("64M");
+        assertThat(z.isPageBuilt()).isTrue();
+        assertThat(z.size()).isEqualTo(64 * Sizes.MIB);
+        assertThat(z.contains(0x40000000L, 4096)).isFalse();
+        assertThatThrownBy(z::memmapParameter).isInstanceOf(IllegalStateException.class).hasMessageContaining("SIZE@BASE");
+        assertThatThrownBy(() -> ZoneSpec.parse("3M")).hasMessageContaining("round it up, e.g. to 4 MiB");
+    }
+
+    @Test
+    void aPageBuiltZoneReservesNothingAndIsSizedForEveryDevice() {
+        ZonePlan p = ZonePlanner.forZone(ZoneSpec.parse("64M"), 512 * Sizes.MIB).viommu(VIommu.VIRTIO_IOMMU)
+                .device(NIC).device(EDU).plan();
+        assertThat(p.kernelCmdline()).containsExactly("dmazone.size=0x4000000");
+        assertThat(p.memlockBytes()).isEqualTo(128 * Sizes.MIB);
+        assertThat(p.notes()).anyMatch(n -> n.contains("modprobe dmazone size=0x4000000"));
+        assertThatThrownBy(() -> ZonePlanner.forZone(ZoneSpec.parse("448M"), 512 * Sizes.MIB).device(NIC).plan())
+                .hasMessageContaining("less than 128 MiB");
     }
 
     @Test
