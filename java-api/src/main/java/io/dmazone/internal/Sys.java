@@ -14,7 +14,7 @@ public final class Sys {
         if (!NativeLibrary.isAvailable()) {
             Throwable cause = NativeLibrary.unavailabilityCause().orElse(null);
             throw new DmazoneException("dmazone native library is not available: " + cause
-                    + "; put dmazone-jni's amd64-Linux-gpp-jni NAR on the classpath (Linux x86-64 only)", cause);
+                    + "; dmazone-jni's jar carries it for Linux x86-64 (it comes with dmazone-java-api)", cause);
         }
     }
 

@@ -108,7 +108,8 @@ public record VmSpec(
     /** Builds a {@link VmSpec}; validation happens in {@link #build()}. */
     public static final class Builder {
         private final String name;
-        private Path kernel = Kernels.testKernel();
+        /** Null until set: the default, {@link Kernels#testKernel()}, is looked up by {@link #build()}. */
+        private Path kernel;
         private int memoryMiB = 2048;
         private int cpus = 2;
         private String machine = "q35";
@@ -213,7 +214,7 @@ public record VmSpec(
         }
 
         public VmSpec build() {
-            return new VmSpec(name, kernel, memoryMiB, cpus, machine, viommu, devices, kernelArgs, qemuArgs,
+            return new VmSpec(name, kernel != null ? kernel : Kernels.testKernel(), memoryMiB, cpus, machine, viommu, devices, kernelArgs, qemuArgs,
                     sharedDirs, command, timeout, bootTimeout, bootSilence, bootAttempts, stalledBoots);
         }
     }

@@ -3,14 +3,29 @@ package io.dmazone.vm;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Test 4, bad input: a bad spec fails before anything boots, naming the field. */
+/**
+ * Test 4, bad input: a bad spec fails before anything boots, naming the field. The specs name
+ * a stand-in kernel file, so the test needs no built kernel.
+ */
 class VmSpecValidationTest {
+    @TempDir
+    static Path dir;
+
+    static VmSpec.Builder spec(String name) throws Exception {
+        Path kernel = dir.resolve("bzImage");
+        if (!Files.exists(kernel)) {
+            Files.writeString(kernel, "stand-in");
+        }
+        return VmSpec.builder(name).kernel(kernel);
+    }
 
     @Test
-    void missingKernelIsNamed() {
+    void missingKernelIsNamed() throws Exception {
         assertThatThrownBy(() -> VmSpec.builder("bad").kernel(Path.of("/boot/no-such-vmlinuz")).command("true").build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("kernel: /boot/no-such-vmlinuz does not exist")
@@ -18,44 +33,44 @@ class VmSpecValidationTest {
     }
 
     @Test
-    void zeroMemoryIsNamed() {
-        assertThatThrownBy(() -> VmSpec.builder("bad").memoryMiB(0).command("true").build())
+    void zeroMemoryIsNamed() throws Exception {
+        assertThatThrownBy(() -> spec("bad").memoryMiB(0).command("true").build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("memoryMiB: 0 must be positive");
     }
 
     @Test
-    void unknownDeviceIsNamedWithTheKnownOnes() {
-        assertThatThrownBy(() -> VmSpec.builder("bad").device("e1000x"))
+    void unknownDeviceIsNamedWithTheKnownOnes() throws Exception {
+        assertThatThrownBy(() -> spec("bad").device("e1000x"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("devices: unknown device 'e1000x'; use one of e1000e, e1000e-hub, edu, edu-64bit");
     }
 
     @Test
-    void viommuNeedsQ35() {
-        assertThatThrownBy(() -> VmSpec.builder("bad").machine("pc").viommu(Viommu.INTEL).command("true").build())
+    void viommuNeedsQ35() throws Exception {
+        assertThatThrownBy(() -> spec("bad").machine("pc").viommu(Viommu.INTEL).command("true").build())
                 .hasMessageStartingWith("machine: the vIOMMU intel-iommu needs q35");
     }
 
     @Test
-    void missingCommandAndBadNameAreNamed() {
-        assertThatThrownBy(() -> VmSpec.builder("bad").build()).hasMessageStartingWith("command:");
-        assertThatThrownBy(() -> VmSpec.builder("no spaces").command("true").build()).hasMessageStartingWith("name:");
+    void missingCommandAndBadNameAreNamed() throws Exception {
+        assertThatThrownBy(() -> spec("bad").build()).hasMessageStartingWith("command:");
+        assertThatThrownBy(() -> spec("no spaces").command("true").build()).hasMessageStartingWith("name:");
     }
 
     @Test
-    void kernelCommandLineOverflowIsNamed() {
-        assertThatThrownBy(() -> VmSpec.builder("bad").kernelArg("x=" + "y".repeat(1100)).command("true").build())
+    void kernelCommandLineOverflowIsNamed() throws Exception {
+        assertThatThrownBy(() -> spec("bad").kernelArg("x=" + "y".repeat(1100)).command("true").build())
                 .hasMessageStartingWith("kernelArgs: 1103 bytes; at most 1024 fit");
     }
 
     @Test
-    void sharedDirMustLieUnderGuestTmp() {
+    void sharedDirMustLieUnderGuestTmp() throws Exception {
         assertThatThrownBy(() -> new SharedDir(Path.of("/tmp"), "/work/x")).hasMessageContaining("under /tmp");
     }
 
     @Test
-    void nestedSpecBoundsAreNamed() {
+    void nestedSpecBoundsAreNamed() throws Exception {
         assertThatThrownBy(() -> NestedSpec.builder("n").l2MemoryMiB(2048).passthrough(GuestDevice.E1000E)
                 .l2Command("true").build()).hasMessageStartingWith("l2MemoryMiB: 2048");
         assertThatThrownBy(() -> NestedSpec.builder("n").l2Command("true").build())
@@ -68,7 +83,7 @@ class VmSpecValidationTest {
     }
 
     @Test
-    void guestChecksParseVerdictsAndValues() {
+    void guestChecksParseVerdictsAndValues() throws Exception {
         GuestChecks c = GuestChecks.parse("noise\nCHECK a PASS fine detail\nCHECK b FAIL attach FAIL -95\n"
                 + "VALUE line DMAR: [DMA Write] x\n");
         assertThat(c.check("a")).hasValueSatisfying(x -> assertThat(x.passed()).isTrue());

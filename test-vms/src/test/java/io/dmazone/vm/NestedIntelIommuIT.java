@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,7 +13,8 @@ import org.junit.jupiter.api.Test;
  * L2's RAM until L2 enables DMAR, then only what the driver maps: the samples must show
  * both, and the steady value must be small.
  */
-class NestedIntelIommuTest {
+@Tag("vm")
+class NestedIntelIommuIT {
     private static NestedResult result;
     private static GuestChecks checks;
 

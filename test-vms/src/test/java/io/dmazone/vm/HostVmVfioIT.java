@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Test 1: the L1 "host" VM has IOMMU groups and hands its e1000e and edu to vfio-pci. */
-class HostVmVfioTest {
+@Tag("vm")
+class HostVmVfioIT {
     private static VmResult result;
     private static GuestChecks checks;
 

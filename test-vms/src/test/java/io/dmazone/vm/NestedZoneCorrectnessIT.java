@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,7 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * kernel log, an injected out-of-zone RX descriptor, 10 reload cycles with L1's pinned memory
  * read after each, and L2's QEMU killed.
  */
-class NestedZoneCorrectnessTest {
+@Tag("vm")
+class NestedZoneCorrectnessIT {
     private static final int CYCLES = 10;
     private static NestedResult run;
     private static GuestChecks l2;

@@ -4,13 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Test 2, the baseline: L2 without a vIOMMU gets the e1000e through vfio-pci,
  * so L1 pins all of L2's RAM.
  */
-class NestedFullPinningTest {
+@Tag("vm")
+class NestedFullPinningIT {
     private static NestedResult result;
     private static GuestChecks checks;
 

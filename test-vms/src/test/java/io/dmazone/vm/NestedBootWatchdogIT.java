@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,7 +13,8 @@ import org.junit.jupiter.api.Test;
  * nothing, is killed at the silence limit, its files are kept as attempt 1, and L2
  * boots again and runs its command; the result records the retry.
  */
-class NestedBootWatchdogTest {
+@Tag("vm")
+class NestedBootWatchdogIT {
 
     @Test
     void aStalledL2BootIsKilledAndBootedAgainAndTheRetryIsRecorded() throws Exception {

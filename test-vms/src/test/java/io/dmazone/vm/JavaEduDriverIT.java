@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.TestFactory;
  * userspace edu driver written on the API runs its checks for type1v2 and type1,
  * then the JMH MAP_DMA+UNMAP_DMA benchmark runs beside the same loop in C.
  */
-class JavaEduDriverTest {
+@Tag("vm")
+class JavaEduDriverIT {
     private static final List<String> BACKENDS = List.of("type1v2", "type1");
     private static final List<String> CHECKS = List.of("find_edu", "bind_vfio_pci", "iommu_info", "edu_registers",
             "vmlck_mapped", "dma_roundtrip", "dma_unmapped_iova", "vmlck_after_close", "wrong_bdf",

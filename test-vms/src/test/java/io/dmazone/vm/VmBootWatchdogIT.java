@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * nothing, is killed at the silence limit and booted again; the retry is in the
  * result with its reason and console. Every attempt hung: a BootHangException.
  */
-class VmBootWatchdogTest {
+@Tag("vm")
+class VmBootWatchdogIT {
 
     private static VmSpec.Builder stalled(String name, int stalledBoots, int attempts) {
         return VmSpec.builder(name).memoryMiB(512).cpus(1)

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Test 4, a hanging guest: killed at the timeout, reported with the console tail, nothing left running. */
-class VmTimeoutTest {
+@Tag("vm")
+class VmTimeoutIT {
 
     @Test
     void hangingCommandIsKilledAtTheTimeoutWithTheConsoleTail() {

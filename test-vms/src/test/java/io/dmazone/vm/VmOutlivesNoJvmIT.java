@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** No QEMU outlives its JVM, even one killed with SIGKILL (no shutdown hooks run). */
-class VmOutlivesNoJvmTest {
+@Tag("vm")
+class VmOutlivesNoJvmIT {
 
     /** Run in a child JVM: boots a VM that would run for an hour and prints its QEMU's pid. */
     public static void main(String[] args) throws Exception {
@@ -41,7 +43,7 @@ class VmOutlivesNoJvmTest {
         Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
                 "-D" + Project.ROOT_PROPERTY + "=" + Project.root(),
                 "-D" + AccelProbe.ACCEL_PROPERTY + "=" + AccelProbe.choose(Kernels.testKernel()).name(),
-                VmOutlivesNoJvmTest.class.getName())
+                VmOutlivesNoJvmIT.class.getName())
                 .redirectErrorStream(true).start();
         long qemuPid;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
@@ -12,7 +13,8 @@ import org.junit.jupiter.api.TestFactory;
  * kmod test 1 with iommu=pt (config B): the device's default domain is identity,
  * yet once attached it reaches the zone and only the zone.
  */
-class KmodPassthroughIommuTest {
+@Tag("vm")
+class KmodPassthroughIommuIT {
     private static KmodGuestSuite suite;
 
     @BeforeAll
@@ -22,7 +24,7 @@ class KmodPassthroughIommuTest {
 
     @TestFactory
     Stream<DynamicTest> guestChecks() {
-        return suite.tests(KmodIntelIommuTest.CHECKS);
+        return suite.tests(KmodIntelIommuIT.CHECKS);
     }
 
     @Test

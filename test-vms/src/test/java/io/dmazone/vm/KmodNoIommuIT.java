@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /** kmod test 2 (config C, no vIOMMU): zone DMA works and sysfs says identity-only. */
-class KmodNoIommuTest {
+@Tag("vm")
+class KmodNoIommuIT {
     private static final List<String> CHECKS = List.of("environment", "edu_present", "modules_built", "debugfs",
             "client_load", "bad_param_unaligned_base", "bad_param_size_zero", "bad_param_system_ram",
             "bad_param_beyond_reserved", "bad_param_not_a_number", "load_memmap", "sysfs_state", "iomem_claimed",

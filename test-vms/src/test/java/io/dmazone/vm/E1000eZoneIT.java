@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.TestFactory;
  * the zone is blocked and recovered from, reloads leak nothing, and without dmazone
  * the driver behaves as upstream.
  */
-class E1000eZoneTest {
+@Tag("vm")
+class E1000eZoneIT {
     private static final List<String> CHECKS = List.of("environment", "peer_namespace", "dmazone_loaded",
             "patched_driver_loaded", "zone_attached_log", "zone_attached_sysfs", "rings_in_zone",
             "rx_buffers_in_zone", "zone_accounting", "zone_mtu_limited", "zone_ping", "zone_ping_flood",

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * moves traffic both ways, and the footprint claims hold. Throughput ratios are
  * printed, not asserted (TCG inside TCG on a shared 2-core machine).
  */
-class ThroughputMatrixTest {
+@Tag("vm")
+class ThroughputMatrixIT {
     private static final List<ModeMeasurement> MODES = new ArrayList<>();
     private static MatrixReport report;
 
