@@ -46,7 +46,12 @@ public final class Sizes {
         String s = text.trim();
         try {
             if (s.startsWith("0x") || s.startsWith("0X")) {
-                return Long.parseUnsignedLong(s.substring(2), 16);
+                String digits = s.substring(2);
+                if (digits.startsWith("-") || digits.startsWith("+")) {
+                    throw new NumberFormatException("sign after 0x");
+                }
+                // Long.parseLong, not parseUnsignedLong: 0x8000000000000000 and above would come back negative.
+                return Long.parseLong(digits, 16);
             }
             String u = s.toUpperCase(Locale.ROOT).replace(" ", "");
             if (u.endsWith("IB")) {
