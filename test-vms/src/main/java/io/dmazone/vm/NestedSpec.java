@@ -90,7 +90,7 @@ public record NestedSpec(
                 "l2StalledBoots: " + l2StalledBoots + " must be 0..l2BootAttempts");
         require(sampleSeconds >= 0.1 && sampleSeconds <= 10, "sampleSeconds: " + sampleSeconds + " must be 0.1..10");
         require(dmaEntryLimit >= 65535, "dmaEntryLimit: " + dmaEntryLimit + " must be at least the default 65535");
-        VmSpec.builder(name).command("true").build(); // validates the name the same way
+        VmSpec.requireValidName(name);
     }
 
     private static void require(boolean condition, String message) {

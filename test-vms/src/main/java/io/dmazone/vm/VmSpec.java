@@ -54,8 +54,7 @@ public record VmSpec(
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     public VmSpec {
-        require(name != null && NAME.matcher(name).matches(),
-                "name: '" + name + "' must be 1-64 letters, digits, '.', '_' or '-'");
+        requireValidName(name);
         require(kernel != null, "kernel: not set; use Kernels.testKernel() or the path of a bzImage");
         require(Files.isReadable(kernel),
                 "kernel: " + kernel + " does not exist or is not readable; run ci/setup to install the test kernel");
@@ -86,6 +85,12 @@ public record VmSpec(
         require(bootAttempts >= 1 && bootAttempts <= 5, "bootAttempts: " + bootAttempts + " must be 1..5");
         require(stalledBoots >= 0 && stalledBoots <= bootAttempts,
                 "stalledBoots: " + stalledBoots + " must be 0..bootAttempts");
+    }
+
+    /** Checks a VM's name as {@link VmSpec} does (nested runs name their VMs the same way). */
+    static void requireValidName(String name) {
+        require(name != null && NAME.matcher(name).matches(),
+                "name: '" + name + "' must be 1-64 letters, digits, '.', '_' or '-'");
     }
 
     private static void require(boolean condition, String message) {
