@@ -11,6 +11,8 @@ public final class Sizes {
     public static final long MIB = 1L << 20;
     public static final long GIB = 1L << 30;
     public static final long TIB = 1L << 40;
+    /** The x86 base page: the alignment of every mapping, zone and buffer the API takes. */
+    public static final int PAGE_SIZE = 4096;
 
     /**
      * Formats a byte count in the largest binary unit that divides it exactly, else with

@@ -24,9 +24,6 @@ public final class NativeMemory implements AutoCloseable {
         DEVICE_REGION
     }
 
-    /** The page size this API assumes for alignment checks. */
-    public static final long PAGE_SIZE = 4096;
-
     private final Kind kind;
     private final long address;
     private final long size;
@@ -85,7 +82,7 @@ public final class NativeMemory implements AutoCloseable {
     }
 
     private static void checkSize(long size) {
-        if (size <= 0 || size % PAGE_SIZE != 0) {
+        if (size <= 0 || size % Sizes.PAGE_SIZE != 0) {
             throw new IllegalArgumentException("memory size " + size + " must be a positive multiple of 4 KiB");
         }
     }

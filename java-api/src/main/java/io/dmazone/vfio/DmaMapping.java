@@ -12,15 +12,12 @@ import io.dmazone.jni.Natives;
  * @param write the device may write
  */
 public record DmaMapping(long iova, long size, boolean read, boolean write) {
-    /** The smallest IOMMU page the API accepts. */
-    public static final long PAGE = 4096;
-
     /** Validates. */
     public DmaMapping {
-        if (size <= 0 || size % PAGE != 0) {
+        if (size <= 0 || size % Sizes.PAGE_SIZE != 0) {
             throw new IllegalArgumentException("DMA mapping size " + size + " must be a positive multiple of 4 KiB");
         }
-        if (iova % PAGE != 0) {
+        if (iova % Sizes.PAGE_SIZE != 0) {
             throw new IllegalArgumentException("DMA mapping IOVA " + Sizes.hex(iova) + " must be 4 KiB aligned");
         }
         if (Long.compareUnsigned(iova + size - 1, iova) < 0) {

@@ -1,17 +1,17 @@
 package io.dmazone.vfio;
 
+import io.dmazone.internal.KernelHandle;
 import io.dmazone.memory.NativeMemory;
 
 /**
  * A live DMA mapping. Closing it unmaps it (pages unpinned); closing its {@link DmaSpace}
  * does the same for all mappings still open.
  */
-public final class MappedDma implements AutoCloseable {
+public final class MappedDma extends KernelHandle {
     private final VfioContainer space;
     private final DmaMapping mapping;
     private final NativeMemory memory;
     private final long offset;
-    private boolean closed;
 
     MappedDma(VfioContainer space, DmaMapping mapping, NativeMemory memory, long offset) {
         this.space = space;
@@ -35,20 +35,14 @@ public final class MappedDma implements AutoCloseable {
         return offset;
     }
 
-    /** True once unmapped. */
-    public synchronized boolean isClosed() {
-        return closed;
+    @Override
+    protected String closedMessage() {
+        return "mapping " + mapping + " is unmapped";
     }
 
-    /** Unmaps; idempotent. */
+    /** Unmaps. */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
+    protected void release() {
         space.unmap(this);
     }
 

@@ -7,6 +7,7 @@ import io.dmazone.DmazoneException;
 import io.dmazone.Errno;
 import io.dmazone.Failures;
 import io.dmazone.NativeCallException;
+import io.dmazone.internal.KernelHandle;
 import io.dmazone.Sizes;
 import io.dmazone.internal.Sys;
 import io.dmazone.jni.Natives;
@@ -38,7 +39,7 @@ import java.util.Objects;
  * first). Groups, devices and mappings opened through the container are closed by
  * {@link #close()} in reverse order if the caller has not closed them.
  */
-public final class VfioContainer implements DmaSpace {
+public final class VfioContainer extends KernelHandle implements DmaSpace {
     private final IommuBackend backend;
     private final PciSysfs sysfs;
     private final int fd;
@@ -46,7 +47,6 @@ public final class VfioContainer implements DmaSpace {
     private final List<MappedDma> mappings = new ArrayList<>();
     private final List<VfioGroup> groups = new ArrayList<>();
     private boolean iommuSet;
-    private boolean closed;
 
     private VfioContainer(IommuBackend backend, PciSysfs sysfs, int fd) {
         this.backend = backend;
@@ -204,7 +204,7 @@ public final class VfioContainer implements DmaSpace {
     public MappedDma map(NativeMemory memory, long offset, DmaMapping m) {
         Objects.requireNonNull(memory, "memory");
         Objects.requireNonNull(m, "mapping");
-        if (offset < 0 || offset % DmaMapping.PAGE != 0 || offset > memory.size() || m.size() > memory.size() - offset) {
+        if (offset < 0 || offset % Sizes.PAGE_SIZE != 0 || offset > memory.size() || m.size() > memory.size() - offset) {
             throw new IllegalArgumentException("mapping " + m + " at offset " + offset + " does not fit in "
                     + memory + "; map at most the memory's size from a 4 KiB aligned offset");
         }
@@ -286,25 +286,13 @@ public final class VfioContainer implements DmaSpace {
         return List.copyOf(mappings);
     }
 
-    /** True once closed. */
-    public synchronized boolean isClosed() {
-        return closed;
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("VFIO container is closed; open a new one");
-        }
+    @Override
+    protected String closedMessage() {
+        return "VFIO container is closed; open a new one";
     }
 
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
+    protected void release() {
         Throwable first = null;
         try {
             children.close();
@@ -330,6 +318,6 @@ public final class VfioContainer implements DmaSpace {
     @Override
     public synchronized String toString() {
         return "VfioContainer[" + backend + ", " + groups.size() + " groups, " + mappings.size() + " mappings"
-                + (closed ? ", closed" : "") + "]";
+                + (isClosed() ? ", closed" : "") + "]";
     }
 }

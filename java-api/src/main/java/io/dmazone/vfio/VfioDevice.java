@@ -4,6 +4,7 @@ import io.dmazone.CloseableStack;
 import io.dmazone.DmazoneException;
 import io.dmazone.Failures;
 import io.dmazone.NativeCallException;
+import io.dmazone.internal.KernelHandle;
 import io.dmazone.Sizes;
 import io.dmazone.internal.Sys;
 import io.dmazone.jni.Natives;
@@ -18,7 +19,7 @@ import java.util.Map;
  * A VFIO device fd: info, regions (read/write through the fd, or mmap), reset. Closing it
  * unmaps its mmapped regions and closes the fd.
  */
-public final class VfioDevice implements AutoCloseable {
+public final class VfioDevice extends KernelHandle {
     /** PCI command register offset in config space. */
     public static final int PCI_COMMAND = 0x04;
     /** PCI command bit: bus master enable. */
@@ -32,7 +33,6 @@ public final class VfioDevice implements AutoCloseable {
     private final DeviceInfo info;
     private final Map<Integer, RegionInfo> regions = new HashMap<>();
     private final CloseableStack mmaps = new CloseableStack();
-    private boolean closed;
 
     private VfioDevice(VfioGroup group, PciAddress address, int fd, DeviceInfo info) {
         this.group = group;
@@ -159,26 +159,14 @@ public final class VfioDevice implements AutoCloseable {
         return r;
     }
 
-    private synchronized void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("device " + address + " is closed");
-        }
-    }
-
-    /** True once closed. */
-    public synchronized boolean isClosed() {
-        return closed;
-    }
-
-    /** Unmaps mmapped regions and closes the fd; idempotent. */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
+    protected String closedMessage() {
+        return "device " + address + " is closed";
+    }
+
+    /** Unmaps mmapped regions and closes the fd. */
+    @Override
+    protected void release() {
         group.container().forget(this);
         RuntimeException first = null;
         try {
@@ -198,6 +186,6 @@ public final class VfioDevice implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "VfioDevice[" + address + ", group " + group.number() + (closed ? ", closed" : "") + "]";
+        return "VfioDevice[" + address + ", group " + group.number() + (isClosed() ? ", closed" : "") + "]";
     }
 }

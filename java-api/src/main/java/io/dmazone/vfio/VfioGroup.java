@@ -6,6 +6,7 @@ import io.dmazone.Errno;
 import io.dmazone.Failures;
 import io.dmazone.GroupNotViableException;
 import io.dmazone.NativeCallException;
+import io.dmazone.internal.KernelHandle;
 import io.dmazone.SysfsException;
 import io.dmazone.internal.Sys;
 import io.dmazone.jni.Natives;
@@ -20,12 +21,11 @@ import java.util.Optional;
  * it detaches it from the container and closes its fd; devices opened from it are closed
  * first if still open.
  */
-public final class VfioGroup implements AutoCloseable {
+public final class VfioGroup extends KernelHandle {
     private final VfioContainer container;
     private final int number;
     private final int fd;
     private boolean attached;
-    private boolean closed;
 
     private VfioGroup(VfioContainer container, int number, int fd) {
         this.container = container;
@@ -100,11 +100,7 @@ public final class VfioGroup implements AutoCloseable {
      * @throws DeviceNotBoundException if it is not bound to vfio-pci
      */
     public VfioDevice openDevice(PciAddress address) {
-        synchronized (this) {
-            if (closed) {
-                throw new IllegalStateException("group " + number + " is closed");
-            }
-        }
+        ensureOpen();
         int dfd = Natives.vfioGroupGetDeviceFd(fd, address.toString());
         if (dfd < 0) {
             throw diagnose(address, -dfd);
@@ -145,20 +141,14 @@ public final class VfioGroup implements AutoCloseable {
         return out;
     }
 
-    /** True once closed. */
-    public synchronized boolean isClosed() {
-        return closed;
+    @Override
+    protected String closedMessage() {
+        return "group " + number + " is closed";
     }
 
-    /** Detaches from the container and closes the group fd; idempotent. */
+    /** Detaches from the container and closes the group fd. */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
+    protected void release() {
         container.forget(this);
         NativeCallException first = null;
         if (attached) {
@@ -180,6 +170,6 @@ public final class VfioGroup implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "VfioGroup[" + number + (closed ? ", closed" : "") + "]";
+        return "VfioGroup[" + number + (isClosed() ? ", closed" : "") + "]";
     }
 }

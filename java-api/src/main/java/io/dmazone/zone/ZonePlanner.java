@@ -152,9 +152,9 @@ public final class ZonePlanner {
             notes.add("QEMU pins all guest RAM per device until the guest enables DMAR: the limit must be in place "
                     + "before QEMU starts");
         }
-        if (viommu != VIommu.NONE && zone.size() / 4096 > DEFAULT_DMA_ENTRY_LIMIT) {
+        if (viommu != VIommu.NONE && zone.size() / Sizes.PAGE_SIZE > DEFAULT_DMA_ENTRY_LIMIT) {
             notes.add("if the guest maps the zone in 4 KiB pages, each becomes one host MAP_DMA: run "
-                    + "modprobe vfio_iommu_type1 dma_entry_limit=" + (zone.size() / 4096 + 1024) + " on the host");
+                    + "modprobe vfio_iommu_type1 dma_entry_limit=" + (zone.size() / Sizes.PAGE_SIZE + 1024) + " on the host");
         }
         if (zone.isPageBuilt()) {
             notes.add("the guest builds the zone when dmazone.ko loads (boot parameters as above, or modprobe dmazone "

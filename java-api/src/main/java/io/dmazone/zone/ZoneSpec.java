@@ -21,7 +21,7 @@ public record ZoneSpec(long size, long alignment, long guestPhysBase) {
 
     /** Validates. */
     public ZoneSpec {
-        if (alignment < 4096 || Long.bitCount(alignment) != 1) {
+        if (alignment < Sizes.PAGE_SIZE || Long.bitCount(alignment) != 1) {
             throw new IllegalArgumentException("zone alignment " + alignment
                     + " must be a power of two of at least 4 KiB (2 MiB recommended)");
         }

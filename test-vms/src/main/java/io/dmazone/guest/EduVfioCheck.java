@@ -53,7 +53,6 @@ public final class EduVfioCheck {
     static final long ZONE_IOVA = 0x1000000;
     /** An IOVA that is mapped for a moment and then unmapped. */
     static final long UNMAPPED_IOVA = 0x8000000;
-    static final int PAGE = 4096;
 
     private final CheckReport report = new CheckReport(System.out);
     private final IommuBackend backend;
@@ -176,13 +175,13 @@ public final class EduVfioCheck {
 
     private void dmaRoundTrip(EduDriver edu, ByteBuffer zb, byte[] expected) {
         // Pairs of (source, destination) offsets in the zone: first page, last page, middle.
-        long[][] moves = {{0, 5 * Sizes.MIB}, {ZONE - PAGE, 3 * PAGE}, {8 * Sizes.MIB + 123 * PAGE, ZONE - 2 * PAGE}};
+        long[][] moves = {{0, 5 * Sizes.MIB}, {ZONE - Sizes.PAGE_SIZE, 3 * Sizes.PAGE_SIZE}, {8 * Sizes.MIB + 123 * Sizes.PAGE_SIZE, ZONE - 2 * Sizes.PAGE_SIZE}};
         try {
             long t0 = System.nanoTime();
             for (long[] mv : moves) {
-                edu.ramToDevice(ZONE_IOVA + mv[0], PAGE);
-                edu.deviceToRam(ZONE_IOVA + mv[1], PAGE);
-                System.arraycopy(expected, (int) mv[0], expected, (int) mv[1], PAGE);
+                edu.ramToDevice(ZONE_IOVA + mv[0], Sizes.PAGE_SIZE);
+                edu.deviceToRam(ZONE_IOVA + mv[1], Sizes.PAGE_SIZE);
+                System.arraycopy(expected, (int) mv[0], expected, (int) mv[1], Sizes.PAGE_SIZE);
             }
             long ms = (System.nanoTime() - t0) / 1_000_000;
             int diff = firstDifference(zb, expected);
@@ -201,11 +200,11 @@ public final class EduVfioCheck {
             // Map the bystander, prove the device reaches it, then unmap it and DMA there again.
             try (MappedDma m = c.map(bystander, DmaMapping.readWrite(UNMAPPED_IOVA, Sizes.MIB))) {
                 fill(bb, (byte) 0);
-                edu.ramToDevice(ZONE_IOVA, PAGE);
-                edu.deviceToRam(UNMAPPED_IOVA, PAGE);
-                byte[] got = new byte[PAGE];
+                edu.ramToDevice(ZONE_IOVA, Sizes.PAGE_SIZE);
+                edu.deviceToRam(UNMAPPED_IOVA, Sizes.PAGE_SIZE);
+                byte[] got = new byte[Sizes.PAGE_SIZE];
                 bb.get(0, got);
-                if (!Arrays.equals(got, Arrays.copyOf(expected, PAGE))) {
+                if (!Arrays.equals(got, Arrays.copyOf(expected, Sizes.PAGE_SIZE))) {
                     report.check("dma_unmapped_iova", false, "sanity DMA to " + Sizes.hex(UNMAPPED_IOVA)
                             + " while mapped did not arrive");
                     return;
@@ -213,7 +212,7 @@ public final class EduVfioCheck {
             }
             fill(bb, (byte) 0x5a);
             int dmesgBefore = dmesg().size();
-            edu.deviceToRam(UNMAPPED_IOVA, PAGE); // edu buffer holds the zone's first page
+            edu.deviceToRam(UNMAPPED_IOVA, Sizes.PAGE_SIZE); // edu buffer holds the zone's first page
             boolean bystanderClean = true;
             for (int i = 0; i < bystander.size(); i++) {
                 if (bb.get(i) != 0x5a) {
