@@ -443,13 +443,18 @@ public final class EduVfioCheck {
     }
 
     static List<String> javaCommand(String... args) {
+        return javaCommand(EduVfioCheck.class, args);
+    }
+
+    /** The command that runs {@code main} of {@code program} in a child JVM with this classpath. */
+    static List<String> javaCommand(Class<?> program, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-Xshare:auto");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(EduVfioCheck.class.getName());
+        cmd.add(program.getName());
         cmd.addAll(Arrays.asList(args));
         return cmd;
     }
