@@ -19,10 +19,11 @@ final class PlanOptions {
                     + "SIZE alone has the guest build it from 2 MiB pages.")
     ZoneSpec zone;
 
-    @Option(names = "--viommu", defaultValue = "virtio", paramLabel = "virtio|intel|none",
+    @Option(names = "--viommu", defaultValue = "virtio", paramLabel = "virtio|intel|virtio-bypass|none",
             converter = Converters.Viommu.class,
             description = "The guest's vIOMMU (default ${DEFAULT-VALUE}): virtio (boot-bypass off, nothing pinned "
-                    + "before the guest maps its zone), intel, or none (full pinning, the baseline).")
+                    + "before the guest maps its zone), intel, virtio-bypass (QEMU's default boot-bypass=on), "
+                    + "or none (full pinning, the baseline).")
     VIommu viommu;
 
     @Option(names = "--device", required = true, paramLabel = "BDF", converter = Converters.Pci.class,

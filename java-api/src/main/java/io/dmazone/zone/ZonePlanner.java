@@ -104,10 +104,7 @@ public final class ZonePlanner {
         args.add(kvm && viommu == VIommu.INTEL_IOMMU ? "q35,kernel-irqchip=split" : "q35");
         args.add("-m");
         args.add(guestRam / Sizes.MIB + "M");
-        for (String d : viommu.qemuDevices()) {
-            args.add("-device");
-            args.add(d);
-        }
+        args.addAll(viommu.qemuArgs());
         for (PciAddress a : devices) {
             args.add("-device");
             args.add("vfio-pci,host=" + a);
@@ -130,8 +127,10 @@ public final class ZonePlanner {
                 steady = allRam;
                 break;
             case INTEL_IOMMU:
+            case VIRTIO_IOMMU_BOOT_BYPASS:
                 // Each device gets its own address space and container; until the guest enables
-                // DMAR each container maps all RAM, and locked_vm counts per container.
+                // DMAR (or attaches the device to a domain) each container maps all RAM, and
+                // locked_vm counts per container.
                 startup = Math.multiplyExact(allRam, (long) n);
                 steady = Math.multiplyExact(zone.size(), (long) n);
                 break;
@@ -144,13 +143,13 @@ public final class ZonePlanner {
         }
         long memlock = Math.max(startup, steady);
         List<String> notes = new ArrayList<>();
-        if (viommu == VIommu.VIRTIO_IOMMU) {
+        if (viommu.needsQboot()) {
             notes.add("boot the guest with qboot (-bios /usr/share/qemu/qboot.rom): SeaBIOS stalls when boot-bypass is off");
             notes.add("load virtio_iommu in the guest before the device's driver, so the device gets its IOMMU group");
         }
-        if (viommu == VIommu.INTEL_IOMMU) {
-            notes.add("QEMU pins all guest RAM per device until the guest enables DMAR: the limit must be in place "
-                    + "before QEMU starts");
+        if (startup > 0) {
+            notes.add("QEMU pins " + Sizes.format(startup) + " as it starts: the limit must be in place before QEMU "
+                    + "starts (dmazone launch does that)");
         }
         if (viommu != VIommu.NONE && zone.size() / Sizes.PAGE_SIZE > DEFAULT_DMA_ENTRY_LIMIT) {
             notes.add("if the guest maps the zone in 4 KiB pages, each becomes one host MAP_DMA: run "

@@ -1,5 +1,6 @@
 package io.dmazone.vm;
 
+import io.dmazone.zone.VIommu;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,7 +32,7 @@ public final class BootReliabilityMain {
         List<Double> wallSeconds = new ArrayList<>();
         int hung = 0;
         for (int i = 1; i <= boots; i++) {
-            VmSpec.Builder b = VmSpec.builder("boot-" + i).viommu(Viommu.INTEL).device(GuestDevice.E1000E)
+            VmSpec.Builder b = VmSpec.builder("boot-" + i).viommu(VIommu.INTEL_IOMMU).device(GuestDevice.E1000E)
                     .cpus(2).memoryMiB(2048).command("true").bootAttempts(1).timeout(Duration.ofMinutes(2));
             extra.forEach(b::kernelArg);
             try {

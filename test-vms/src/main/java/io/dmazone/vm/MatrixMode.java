@@ -1,29 +1,30 @@
 package io.dmazone.vm;
 
+import io.dmazone.zone.VIommu;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The four ways of giving L2 the e1000e that the throughput matrix compares. */
 public enum MatrixMode {
     /** No L2 vIOMMU, stock e1000e: L1 pins all of L2's RAM at start. */
-    FULL_PINNING("full pinning", Viommu.NONE, false, List.of()),
+    FULL_PINNING("full pinning", VIommu.NONE, false, List.of()),
     /** L2 intel-iommu (caching mode), stock e1000e, strict invalidation: every map is a VFIO call. */
-    VIOMMU_DYNAMIC("vIOMMU dynamic", Viommu.INTEL, false, List.of("iommu.strict=1")),
+    VIOMMU_DYNAMIC("vIOMMU dynamic", VIommu.INTEL_IOMMU, false, List.of("iommu.strict=1")),
     /** dmazone.ko and the patched e1000e under an L2 intel-iommu. */
-    ZONE_INTEL("zone / intel-iommu", Viommu.INTEL, true, List.of()),
+    ZONE_INTEL("zone / intel-iommu", VIommu.INTEL_IOMMU, true, List.of()),
     /**
      * dmazone.ko and the patched e1000e under an L2 virtio-iommu that maps nothing before the
      * guest does; L2's QEMU runs without CAP_IPC_LOCK and L1 gives it, through the Java API,
      * an RLIMIT_MEMLOCK of exactly the zone.
      */
-    ZONE_VIRTIO("zone / virtio-iommu boot-bypass=off", Viommu.VIRTIO_NO_BOOT_BYPASS, true, List.of());
+    ZONE_VIRTIO("zone / virtio-iommu boot-bypass=off", VIommu.VIRTIO_IOMMU, true, List.of());
 
     private final String label;
-    private final Viommu viommu;
+    private final VIommu viommu;
     private final boolean zone;
     private final List<String> kernelArgs;
 
-    MatrixMode(String label, Viommu viommu, boolean zone, List<String> kernelArgs) {
+    MatrixMode(String label, VIommu viommu, boolean zone, List<String> kernelArgs) {
         this.label = label;
         this.viommu = viommu;
         this.zone = zone;
@@ -34,7 +35,7 @@ public enum MatrixMode {
         return label;
     }
 
-    public Viommu viommu() {
+    public VIommu viommu() {
         return viommu;
     }
 

@@ -1,5 +1,6 @@
 package io.dmazone.vm;
 
+import io.dmazone.zone.VIommu;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -43,7 +44,7 @@ public final class NestedBootTimeMain {
         for (int i = 1; i <= runs; i++) {
             NestedResult r = NestedRun.run(NestedSpec.builder("boot-time-" + i)
                     .l2MemoryMiB(l2MiB)
-                    .l2Viommu(Viommu.NONE)
+                    .l2Viommu(VIommu.NONE)
                     .passthrough(GuestDevice.E1000E)
                     .l2Module(NestedSpec.e1000eModule())
                     .l2Command("true")

@@ -1,5 +1,6 @@
 package io.dmazone.vm;
 
+import io.dmazone.zone.VIommu;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +72,7 @@ public final class NestedRun {
         VmSpec.Builder l1 = VmSpec.builder(spec.name() + "-l1")
                 .memoryMiB(spec.l1MemoryMiB())
                 .cpus(2)
-                .viommu(Viommu.INTEL)
+                .viommu(VIommu.INTEL_IOMMU)
                 .sharedDir(share, L1_SHARE)
                 .command(installL1Scripts(bin) + " " + L1_SHARE)
                 // Each phase inside L1 has its own limit; L1's command gets their sum.
@@ -197,7 +198,7 @@ public final class NestedRun {
 
     private static void writeEnv(NestedSpec spec, Path file, Path l2, Path companion) {
         List<String> append = new ArrayList<>(List.of(L2_BASE_ARGS));
-        append.addAll(spec.l2Viommu().kernelArgs());
+        append.addAll(spec.l2Viommu().kernelParams());
         append.addAll(spec.l2KernelArgs());
         Map<String, String> env = new java.util.LinkedHashMap<>();
         env.put("PASSTHROUGH", String.join(" ", spec.passthrough().stream().map(GuestDevice::pciId).toList()));

@@ -1,5 +1,6 @@
 package io.dmazone.vm;
 
+import io.dmazone.zone.VIommu;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param name              short name for logs and the run directory
  * @param l1MemoryMiB       L1 RAM (at most 2 GiB here)
  * @param l2MemoryMiB       L2 RAM (at most 1 GiB here)
- * @param l2Viommu          the vIOMMU L2 gets, or {@link Viommu#NONE}
+ * @param l2Viommu          the vIOMMU L2 gets, or {@link VIommu#NONE}
  * @param passthrough       L1 devices handed to L2 through vfio-pci
  * @param l2Modules         modules L2 loads before its command, in order: paths under
  *                          /lib/modules/RELEASE, or absolute paths of out-of-tree .ko files,
@@ -40,7 +41,7 @@ public record NestedSpec(
         String name,
         int l1MemoryMiB,
         int l2MemoryMiB,
-        Viommu l2Viommu,
+        VIommu l2Viommu,
         List<GuestDevice> passthrough,
         List<String> l2Modules,
         List<String> l2Binaries,
@@ -61,7 +62,7 @@ public record NestedSpec(
         require(l2MemoryMiB > 0 && l2MemoryMiB <= 1024, "l2MemoryMiB: " + l2MemoryMiB + " must be 1..1024");
         require(l2MemoryMiB + 512 <= l1MemoryMiB,
                 "l2MemoryMiB: " + l2MemoryMiB + " leaves L1 (" + l1MemoryMiB + " MiB) less than 512 MiB of its own");
-        Objects.requireNonNull(l2Viommu, "l2Viommu: not set; use Viommu.NONE");
+        Objects.requireNonNull(l2Viommu, "l2Viommu: not set; use VIommu.NONE");
         passthrough = List.copyOf(Objects.requireNonNull(passthrough, "passthrough"));
         require(!passthrough.isEmpty(), "passthrough: name at least one device to pass through to L2");
         require(passthrough.stream().map(GuestDevice::pciId).distinct().count() == passthrough.size(),
@@ -125,7 +126,7 @@ public record NestedSpec(
         private final String name;
         private int l1MemoryMiB = 2048;
         private int l2MemoryMiB = 512;
-        private Viommu l2Viommu = Viommu.NONE;
+        private VIommu l2Viommu = VIommu.NONE;
         private final List<GuestDevice> passthrough = new ArrayList<>();
         private final List<String> l2Modules = new ArrayList<>();
         private final List<String> l2Binaries = new ArrayList<>();
@@ -156,7 +157,7 @@ public record NestedSpec(
         }
 
         /** The L2 vIOMMU; virtio-iommu's module is loaded first in L2. */
-        public Builder l2Viommu(Viommu viommu) {
+        public Builder l2Viommu(VIommu viommu) {
             this.l2Viommu = viommu;
             return this;
         }
@@ -237,7 +238,7 @@ public record NestedSpec(
 
         public NestedSpec build() {
             List<String> modules = new ArrayList<>();
-            if (l2Viommu == Viommu.VIRTIO || l2Viommu == Viommu.VIRTIO_NO_BOOT_BYPASS) {
+            if (l2Viommu == VIommu.VIRTIO_IOMMU_BOOT_BYPASS || l2Viommu == VIommu.VIRTIO_IOMMU) {
                 virtioIommuModule().ifPresent(modules::add);
             }
             modules.addAll(l2Modules);

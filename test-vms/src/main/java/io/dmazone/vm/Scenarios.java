@@ -1,5 +1,7 @@
 package io.dmazone.vm;
 
+import io.dmazone.zone.VIommu;
+
 /** The nested scenarios the main job and the tests share. */
 public final class Scenarios {
     private Scenarios() {
@@ -18,7 +20,7 @@ public final class Scenarios {
      * brings the link up and holds it 6 s while L1 samples: the baseline each
      * vIOMMU mode is compared with.
      */
-    public static NestedSpec stockE1000e(String name, Viommu l2Viommu) {
+    public static NestedSpec stockE1000e(String name, VIommu l2Viommu) {
         return NestedSpec.builder(name)
                 .l2MemoryMiB(L2_MEMORY_MIB)
                 .l2Viommu(l2Viommu)
@@ -69,7 +71,7 @@ public final class Scenarios {
     public static NestedSpec zoneCorrectness(String name, int cycles) {
         return NestedSpec.builder(name)
                 .l2MemoryMiB(L2_MEMORY_MIB)
-                .l2Viommu(Viommu.INTEL)
+                .l2Viommu(VIommu.INTEL_IOMMU)
                 .passthrough(GuestDevice.E1000E_HUB)
                 .l2Binary("/usr/bin/iperf3")
                 .l2Module(Project.root().resolve("kmod/dmazone.ko") + " " + MATRIX_ZONE)

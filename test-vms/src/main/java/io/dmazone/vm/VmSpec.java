@@ -1,5 +1,6 @@
 package io.dmazone.vm;
 
+import io.dmazone.zone.VIommu;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
  * @param memoryMiB   guest RAM in MiB
  * @param cpus        vCPUs
  * @param machine     QEMU machine type; {@code q35} whenever a vIOMMU is wanted
- * @param viommu      the virtual IOMMU, or {@link Viommu#NONE}
+ * @param viommu      the virtual IOMMU, or {@link VIommu#NONE}
  * @param devices     extra PCI devices
  * @param kernelArgs  guest kernel command line additions
  * @param qemuArgs    further QEMU arguments
@@ -37,7 +38,7 @@ public record VmSpec(
         int memoryMiB,
         int cpus,
         String machine,
-        Viommu viommu,
+        VIommu viommu,
         List<GuestDevice> devices,
         List<String> kernelArgs,
         List<String> qemuArgs,
@@ -62,8 +63,8 @@ public record VmSpec(
         require(memoryMiB <= 16384, "memoryMiB: " + memoryMiB + " exceeds 16384; this machine has 24 GiB for everything");
         require(cpus > 0 && cpus <= 8, "cpus: " + cpus + " must be between 1 and 8");
         require(machine != null && !machine.isBlank(), "machine: not set; use q35");
-        Objects.requireNonNull(viommu, "viommu: not set; use Viommu.NONE for no IOMMU");
-        require(viommu == Viommu.NONE || machine.equals("q35"),
+        Objects.requireNonNull(viommu, "viommu: not set; use VIommu.NONE for no IOMMU");
+        require(viommu == VIommu.NONE || machine.equals("q35"),
                 "machine: the vIOMMU " + viommu.label() + " needs q35, not " + machine);
         devices = List.copyOf(Objects.requireNonNull(devices, "devices"));
         kernelArgs = List.copyOf(Objects.requireNonNull(kernelArgs, "kernelArgs"));
@@ -118,7 +119,7 @@ public record VmSpec(
         private int memoryMiB = 2048;
         private int cpus = 2;
         private String machine = "q35";
-        private Viommu viommu = Viommu.NONE;
+        private VIommu viommu = VIommu.NONE;
         private final List<GuestDevice> devices = new ArrayList<>();
         private final List<String> kernelArgs = new ArrayList<>();
         private final List<String> qemuArgs = new ArrayList<>();
@@ -154,7 +155,7 @@ public record VmSpec(
             return this;
         }
 
-        public Builder viommu(Viommu viommu) {
+        public Builder viommu(VIommu viommu) {
             this.viommu = viommu;
             return this;
         }

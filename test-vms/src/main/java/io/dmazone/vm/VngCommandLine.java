@@ -1,5 +1,6 @@
 package io.dmazone.vm;
 
+import io.dmazone.zone.VIommu;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,7 @@ final class VngCommandLine {
         cmd.add(Integer.toString(spec.cpus()));
         cmd.add("--memory");
         cmd.add(spec.memoryMiB() + "M");
-        for (String arg : spec.viommu().kernelArgs()) {
+        for (String arg : spec.viommu().kernelParams()) {
             cmd.add("--append=" + arg);
         }
         for (String arg : spec.kernelArgs()) {
@@ -68,7 +69,7 @@ final class VngCommandLine {
     private static List<String> qemuArgs(VmSpec spec, Accel accel) {
         List<String> args = new ArrayList<>();
         String machine = spec.machine();
-        if (accel == Accel.KVM && spec.viommu() == Viommu.INTEL) {
+        if (accel == Accel.KVM && spec.viommu() == VIommu.INTEL_IOMMU) {
             // intel-iommu's interrupt remapping needs the IOAPIC in QEMU under KVM.
             machine += ",kernel-irqchip=split";
         }

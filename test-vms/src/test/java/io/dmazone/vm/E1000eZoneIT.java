@@ -2,6 +2,7 @@ package io.dmazone.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dmazone.zone.VIommu;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +40,7 @@ class E1000eZoneIT {
         Path root = Project.root();
         assertThat(root.resolve("guest-driver/build/e1000e.ko")).as("built by mvn (guest-driver/build.sh)").exists();
         result = Vm.run(VmSpec.builder("e1000e-zone")
-                .viommu(Viommu.INTEL)
+                .viommu(VIommu.INTEL_IOMMU)
                 .qemuArg("-netdev", "hubport,id=dmz_hub_e1000e,hubid=0",
                         "-device", "e1000e,netdev=dmz_hub_e1000e",
                         "-netdev", "hubport,id=dmz_hub_peer,hubid=0",

@@ -2,6 +2,7 @@ package io.dmazone.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dmazone.zone.VIommu;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +20,7 @@ class HostVmVfioIT {
         Path bin = Project.newRunDirectory("l1-vfio-scripts");
         Path script = Project.installScript("l1-vfio-bind.sh", bin);
         result = Vm.run(VmSpec.builder("l1-vfio")
-                .viommu(Viommu.INTEL)
+                .viommu(VIommu.INTEL_IOMMU)
                 .device(GuestDevice.E1000E)
                 .device(GuestDevice.EDU)
                 .command(script + " " + GuestDevice.E1000E.pciId() + " " + GuestDevice.EDU.pciId())

@@ -2,6 +2,7 @@ package io.dmazone.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dmazone.zone.VIommu;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -42,7 +43,7 @@ class JavaEduDriverIT {
                 .append(module.resolve("src/main/c/vfio_map_bench.c")).append(" || status=1\n");
         cmd.append("exit $status\n");
         result = Vm.run(VmSpec.builder("java-edu")
-                .viommu(Viommu.INTEL)
+                .viommu(VIommu.INTEL_IOMMU)
                 .device(GuestDevice.EDU_64BIT)
                 .command(cmd.toString())
                 .timeout(Duration.ofMinutes(12))

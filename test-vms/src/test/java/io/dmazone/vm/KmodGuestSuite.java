@@ -2,6 +2,7 @@ package io.dmazone.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dmazone.zone.VIommu;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +26,7 @@ final class KmodGuestSuite {
         this.checks = GuestChecks.parse(result.output());
     }
 
-    static KmodGuestSuite run(String config, Viommu viommu, String... extraKernelArgs) {
+    static KmodGuestSuite run(String config, VIommu viommu, String... extraKernelArgs) {
         Path kmod = Project.root().resolve("kmod");
         assertThat(kmod.resolve("dmazone.ko")).as("build kmod first (mvn verify builds it)").exists();
         VmSpec.Builder spec = VmSpec.builder("kmod-" + config)

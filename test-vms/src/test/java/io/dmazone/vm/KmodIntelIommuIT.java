@@ -2,6 +2,7 @@ package io.dmazone.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dmazone.zone.VIommu;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +28,7 @@ class KmodIntelIommuIT {
 
     @BeforeAll
     static void boot() {
-        suite = KmodGuestSuite.run("A", Viommu.INTEL);
+        suite = KmodGuestSuite.run("A", VIommu.INTEL_IOMMU);
     }
 
     @TestFactory

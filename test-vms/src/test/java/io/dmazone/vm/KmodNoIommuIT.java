@@ -2,6 +2,7 @@ package io.dmazone.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dmazone.zone.VIommu;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +27,7 @@ class KmodNoIommuIT {
 
     @BeforeAll
     static void boot() {
-        suite = KmodGuestSuite.run("C", Viommu.NONE);
+        suite = KmodGuestSuite.run("C", VIommu.NONE);
     }
 
     @TestFactory

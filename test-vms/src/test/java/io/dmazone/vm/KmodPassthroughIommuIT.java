@@ -2,6 +2,7 @@ package io.dmazone.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dmazone.zone.VIommu;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -19,7 +20,7 @@ class KmodPassthroughIommuIT {
 
     @BeforeAll
     static void boot() {
-        suite = KmodGuestSuite.run("B", Viommu.INTEL, "iommu=pt");
+        suite = KmodGuestSuite.run("B", VIommu.INTEL_IOMMU, "iommu=pt");
     }
 
     @TestFactory

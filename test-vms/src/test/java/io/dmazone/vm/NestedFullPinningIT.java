@@ -3,6 +3,7 @@ package io.dmazone.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.dmazone.zone.VIommu;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class NestedFullPinningIT {
 
     @BeforeAll
     static void run() {
-        result = NestedRun.run(Scenarios.stockE1000e("nested-full-pin", Viommu.NONE));
+        result = NestedRun.run(Scenarios.stockE1000e("nested-full-pin", VIommu.NONE));
         checks = GuestChecks.parse(result.l2Output());
         System.out.println(FootprintTable.render(java.util.List.of(result)));
     }

@@ -2,6 +2,7 @@ package io.dmazone.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dmazone.zone.VIommu;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +21,7 @@ class NestedIntelIommuIT {
 
     @BeforeAll
     static void run() {
-        result = NestedRun.run(Scenarios.stockE1000e("nested-intel-iommu", Viommu.INTEL));
+        result = NestedRun.run(Scenarios.stockE1000e("nested-intel-iommu", VIommu.INTEL_IOMMU));
         checks = GuestChecks.parse(result.l2Output());
         System.out.println(FootprintTable.render(List.of(result)));
     }

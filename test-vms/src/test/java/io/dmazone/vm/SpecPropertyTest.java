@@ -3,6 +3,7 @@ package io.dmazone.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.dmazone.zone.VIommu;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -58,7 +59,7 @@ class SpecPropertyTest {
 
     @Property(tries = 10_000)
     void aVmSpecBuildsOrNamesItsField(@ForAll("names") String name, @ForAll int memoryMiB, @ForAll int cpus,
-                                      @ForAll("machines") String machine, @ForAll Viommu viommu,
+                                      @ForAll("machines") String machine, @ForAll VIommu viommu,
                                       @ForAll("kernelArgs") List<String> args, @ForAll("commands") String command,
                                       @ForAll("durations") Duration timeout, @ForAll("durations") Duration bootTimeout,
                                       @ForAll("durations") Duration bootSilence, @ForAll("smallInts") int attempts,

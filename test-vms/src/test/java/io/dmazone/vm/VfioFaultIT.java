@@ -2,6 +2,7 @@ package io.dmazone.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dmazone.zone.VIommu;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -28,7 +29,7 @@ class VfioFaultIT {
     static void boot() {
         String cmd = "modprobe vfio-pci; java -cp '" + Project.guestClasspath() + "' io.dmazone.guest.VfioFaultCheck 30";
         result = Vm.run(VmSpec.builder("vfio-faults")
-                .viommu(Viommu.INTEL)
+                .viommu(VIommu.INTEL_IOMMU)
                 .device(GuestDevice.EDU)
                 .memoryMiB(3072) // the killed children pin up to 1 GiB
                 .command(cmd)

@@ -3,6 +3,7 @@ package io.dmazone.vm;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dmazone.zone.VIommu;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class VmSpecValidationTest {
 
     @Test
     void viommuNeedsQ35() throws Exception {
-        assertThatThrownBy(() -> spec("bad").machine("pc").viommu(Viommu.INTEL).command("true").build())
+        assertThatThrownBy(() -> spec("bad").machine("pc").viommu(VIommu.INTEL_IOMMU).command("true").build())
                 .hasMessageStartingWith("machine: the vIOMMU intel-iommu needs q35");
     }
 
