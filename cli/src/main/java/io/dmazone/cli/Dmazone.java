@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "dmazone", mixinStandardHelpOptions = true, versionProvider = Dmazone.Version.class,
         description = {"Give a VM's assigned device a DMA zone, so the host pins the zone and nothing else.", ""},
         subcommands = {CheckCommand.class, DevicesCommand.class, BindCommand.class, UnbindCommand.class,
-                PlanCommand.class, LaunchCommand.class, FootprintCommand.class, CommandLine.HelpCommand.class},
+                PlanCommand.class, LaunchCommand.class, FootprintCommand.class, MatrixCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 ok, 1 failed, 2 bad usage."})
 public final class Dmazone implements Runnable {
     /** Exit status: done. */
@@ -35,7 +36,7 @@ public final class Dmazone implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "name a subcommand: check, devices, bind, unbind, plan, "
-                + "launch, footprint");
+                + "launch, footprint, matrix");
     }
 
     /** Runs the command line and exits with its status. */

@@ -23,7 +23,7 @@ class DmazoneCommandIT {
     static final String NIC = "0000:00:09.0";
 
     @ParameterizedTest
-    @ValueSource(strings = {"check", "devices", "bind", "unbind", "plan", "launch", "footprint"})
+    @ValueSource(strings = {"check", "devices", "bind", "unbind", "plan", "launch", "footprint", "matrix"})
     void everySubcommandHasHelp(String sub) throws Exception {
         DmazoneProcess r = DmazoneProcess.run(sub, "--help");
         assertThat(r.exitCode()).isZero();
@@ -160,6 +160,9 @@ class DmazoneCommandIT {
                 Arguments.of(List.of("footprint", "abc")),
                 Arguments.of(List.of("footprint", "-5")),
                 Arguments.of(List.of("footprint", "1", "--watch", "--count", "-1")),
+                Arguments.of(List.of("matrix", "--seconds", "1")),
+                Arguments.of(List.of("matrix", "--mode", "zone-amd")),
+                Arguments.of(List.of("matrix", "--kernel-tree", "/nonexistent")),
                 Arguments.of(List.of("frobnicate")));
     }
 

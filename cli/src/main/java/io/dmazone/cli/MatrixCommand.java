@@ -1,0 +1,152 @@
+package io.dmazone.cli;
+
+import io.dmazone.DmazoneException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dmazone matrix}: the main job from a checkout. Builds (or finds) the test kernel,
+ * builds the modules against it, then runs the nested matrix, whose per-mode lines and tables
+ * it passes through. The long builds write their output to log files and print their
+ * elapsed time every {@value #PROGRESS_SECONDS} s instead.
+ */
+@Command(name = "matrix", mixinStandardHelpOptions = true,
+        description = {"Run the main job: every mode of the nested matrix (pinned memory, throughput, VFIO map "
+                + "calls), on the lean test kernel or on your tree. Runs from a checkout of dmazone; as root.",
+                "Exit status 1 when a mode failed or a pinning or map-call target was missed."})
+final class MatrixCommand implements Callable<Integer>, Dmazone.Verbose {
+    /** The modes, as ThroughputMatrixMain names them. */
+    static final List<String> MODES = List.of("FULL_PINNING", "VIOMMU_DYNAMIC", "ZONE_INTEL", "ZONE_VIRTIO");
+    static final int PROGRESS_SECONDS = 30;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @Option(names = "--kernel-tree", paramLabel = "DIR",
+            description = "Build and boot this kernel source tree instead of Debian's linux-source.")
+    Path kernelTree;
+
+    @Option(names = "--mode", paramLabel = "MODE", split = ",",
+            description = "Modes to run (default all): full-pinning, viommu-dynamic, zone-intel, zone-virtio.")
+    List<String> modes;
+
+    @Option(names = "--seconds", defaultValue = "20", paramLabel = "N",
+            description = "Seconds of iperf3 each way per mode (default ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Where the logs of the builds go (default: test-vms/target/reports in the checkout).")
+    Path out;
+
+    @Override
+    public Verbosity verbosity() {
+        return verbosity;
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (seconds < 5 || seconds > 600) {
+            throw new IllegalArgumentException("--seconds " + seconds + " must be between 5 and 600");
+        }
+        List<String> chosen = new ArrayList<>();
+        for (String m : modes == null ? List.<String>of() : modes) {
+            String name = m.toUpperCase(Locale.ROOT).replace('-', '_');
+            if (!MODES.contains(name)) {
+                throw new IllegalArgumentException("unknown mode \"" + m
+                        + "\"; use full-pinning, viommu-dynamic, zone-intel or zone-virtio");
+            }
+            chosen.add(name);
+        }
+        if (kernelTree != null && !Files.isDirectory(kernelTree.resolve("kernel"))) {
+            throw new IllegalArgumentException("--kernel-tree " + kernelTree + " is not a kernel source tree "
+                    + "(no kernel/ folder in it)");
+        }
+        Path root = checkout();
+        Path logs = out != null ? out : root.resolve("test-vms/target/reports");
+        Files.createDirectories(logs);
+        PrintWriter w = spec.commandLine().getOut();
+
+        List<String> build = new ArrayList<>(List.of("bash", root.resolve("kernel/build.sh").toString()));
+        if (kernelTree != null) {
+            build.addAll(List.of("--tree", kernelTree.toAbsolutePath().toString()));
+        }
+        String kernel = step(w, "kernel", build, logs.resolve("kernel-build.log"), root).strip();
+        w.println("kernel: " + kernel);
+        // Not cli itself: this JVM runs from cli/target, whose jars a rebuild would replace under it.
+        step(w, "modules", List.of("mvn", "-B", "-ntp", "-q", "-DskipTests", "-Ddmazone.kernel=" + kernel, "-pl", "!cli",
+                "install"), logs.resolve("modules-build.log"), root);
+        List<String> matrix = new ArrayList<>(List.of("mvn", "-B", "-ntp", "-q", "-f", "test-vms/pom.xml",
+                "-Ddmazone.kernel=" + kernel, "exec:java", "-Dexec.args=" + seconds
+                        + (chosen.isEmpty() ? "" : " " + String.join(" ", chosen))));
+        w.println("matrix: " + (chosen.isEmpty() ? "every mode" : String.join(", ", chosen)) + ", iperf3 " + seconds
+                + " s each way");
+        w.flush();
+        Process p = new ProcessBuilder(matrix).directory(root.toFile()).inheritIO().start();
+        int status = p.waitFor();
+        return status == 0 ? Dmazone.OK : Dmazone.FAILED;
+    }
+
+    /** The checkout bin/dmazone runs from. */
+    static Path checkout() {
+        String root = System.getProperty("dmazone.root");
+        if (root == null || !Files.isRegularFile(Path.of(root, "kernel/build.sh"))) {
+            throw new DmazoneException("dmazone matrix runs from a checkout of dmazone: start it as bin/dmazone there");
+        }
+        return Path.of(root);
+    }
+
+    /**
+     * Runs a build step with its output in {@code log}, printing its elapsed time every
+     * {@value #PROGRESS_SECONDS} s; returns its standard output.
+     */
+    private String step(PrintWriter w, String name, List<String> cmd, Path log, Path dir)
+            throws IOException, InterruptedException {
+        w.println(name + ": " + String.join(" ", cmd) + " (log: " + log + ")");
+        w.flush();
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(log.toFile()).start();
+        StringBuilder stdout = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                r.lines().forEach(l -> stdout.append(l).append('\n'));
+            } catch (IOException e) {
+                stdout.append("(output lost: ").append(e).append(")\n");
+            }
+        });
+        reader.start();
+        while (!p.waitFor(PROGRESS_SECONDS, TimeUnit.SECONDS)) {
+            if (!verbosity.quiet()) {
+                w.printf("%s: %d s%n", name, (System.nanoTime() - start) / 1_000_000_000L);
+                w.flush();
+            }
+        }
+        reader.join();
+        long secs = (System.nanoTime() - start) / 1_000_000_000L;
+        if (p.exitValue() != 0) {
+            // stdout of a failed mvn -q holds its errors: keep them in the log too.
+            Files.writeString(log, stdout, java.nio.file.StandardOpenOption.APPEND);
+            throw new DmazoneException(name + " failed after " + secs + " s (exit " + p.exitValue() + "); see " + log);
+        }
+        w.println(name + ": done in " + secs + " s");
+        w.flush();
+        return stdout.toString();
+    }
+}
