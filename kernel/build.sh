@@ -126,8 +126,9 @@ if [ -z "$TREE" ]; then
 else
 	[ -d "$TREE" ] || die "kernel tree $TREE is not a directory (DMAZONE_KERNEL_TREE or --tree)"
 	TREE=$(cd "$TREE" && pwd)
-	[ -f "$TREE/Makefile" ] && [ -f "$TREE/scripts/kconfig/merge_config.sh" ] ||
+	if [ ! -f "$TREE/Makefile" ] || [ ! -f "$TREE/scripts/kconfig/merge_config.sh" ]; then
 		die "$TREE is not a kernel source tree (no Makefile or scripts/kconfig/merge_config.sh)"
+	fi
 	[ -f "$TREE/.config" ] && die "$TREE has a .config: kbuild refuses O= builds of a configured tree; run 'make mrproper' there"
 	if git -C "$TREE" rev-parse --verify -q HEAD >/dev/null 2>&1; then
 		commit=$(git -C "$TREE" rev-parse HEAD)
@@ -187,7 +188,7 @@ wait "$make_pid" || {
 	die "the kernel build failed after $((SECONDS - start)) s; the whole log is $log"
 }
 rel=$(make -s -C "$TREE" O="$dir/build" kernelrelease 2>>"$log")
-rm -rf "$dir/lib"
+rm -rf "${dir:?}/lib"
 make -C "$TREE" O="$dir/build" INSTALL_MOD_PATH="$dir" INSTALL_MOD_STRIP=1 \
 	DEPMOD=/sbin/depmod modules_install >>"$log" 2>&1 ||
 	die "modules_install failed; see $log"

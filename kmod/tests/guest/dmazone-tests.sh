@@ -18,6 +18,7 @@
 set -u
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
 . "$HERE/lib.sh"
 
 CONFIG=
@@ -61,6 +62,7 @@ sysval() { cat "$SYS/$1" 2>/dev/null; }
 # write's status.
 edu_cmd() {
 	local rc=0
+	# shellcheck disable=SC2320 # echo's status is the write's, which is wanted
 	echo "$*" > "$EDU_DBG/ctl" 2>/dev/null || rc=$?
 	RESULT=$(cat "$EDU_DBG/result")
 	note "edu: $* -> $RESULT"
@@ -108,7 +110,7 @@ t_environment() {
 
 	if [ $IOMMU = 1 ]; then
 		local want=Translated dom
-		[ $CONFIG = B ] && want=Passthrough
+		[ "$CONFIG" = B ] && want=Passthrough
 		dom=$(dmesg | grep -o 'Default domain type: [A-Za-z]*' | tail -1)
 		value default_domain "${dom#Default domain type: }"
 		[[ $dom == *"$want" ]]
@@ -162,27 +164,27 @@ t_bad_params() {
 		fi
 	done < /proc/iomem
 	bad_param bad_param_unaligned_base base= \
-		base=$(hexnorm $((ZONE_BASE + 0x800))) size=$ZONE_SIZE
-	bad_param bad_param_size_zero size= base=$ZONE_BASE size=0
+		base="$(hexnorm $((ZONE_BASE + 0x800)))" size="$ZONE_SIZE"
+	bad_param bad_param_size_zero size= base="$ZONE_BASE" size=0
 	bad_param bad_param_system_ram base= base="${ram_base:-0x1000000}" size=0x1000000
 	bad_param bad_param_beyond_reserved size= \
-		base=$ZONE_BASE size=$((ZONE_SIZE * 2))
+		base="$ZONE_BASE" size=$((ZONE_SIZE * 2))
 	# Not a number: the module loader logs the line naming the parameter.
 	bad_param bad_param_not_a_number "base'" \
-		base=0x4000zz size=$ZONE_SIZE
+		base=0x4000zz size="$ZONE_SIZE"
 }
 
 # --- tests 1 and 2: DMA into, out of, and outside the zone ------------------
 t_load_memmap() {
 	local err
-	err=$(load_dmazone base=$ZONE_BASE size=$ZONE_SIZE)
-	check load_memmap $([ "$err" = 0 ]; echo $?) \
+	err=$(load_dmazone base="$ZONE_BASE" size="$ZONE_SIZE")
+	check load_memmap "$([ "$err" = 0 ]; echo $?)" \
 		"base=$ZONE_BASE size=$ZONE_SIZE errno=$(errno_name "$err")"
 	[ "$err" = 0 ] || return 1
 
 	local mode=identity-only
 	[ $IOMMU = 1 ] && mode=iommu
-	[ "$(sysval base)" = "$(hexnorm $ZONE_BASE)" ] &&
+	[ "$(sysval base)" = "$(hexnorm "$ZONE_BASE")" ] &&
 		[ "$(sysval size)" = "$ZONE_SIZE" ] &&
 		[ "$(sysval source)" = memmap ] && [ "$(sysval mode)" = $mode ] &&
 		[ "$(sysval bytes_used)" = 0 ] &&
@@ -369,7 +371,7 @@ t_lifetime() {
 		! grep -q ": dmazone$" /proc/iomem
 	check rmmod_after_detach $? "rc=$rc $out loaded=$(module_loaded dmazone && echo yes || echo no) sysfs=$([ -d "$SYS" ] && echo present || echo gone) iomem=$(grep -c ': dmazone$' /proc/iomem)"
 
-	err=$(load_dmazone base=$ZONE_BASE size=$ZONE_SIZE)
+	err=$(load_dmazone base="$ZONE_BASE" size="$ZONE_SIZE")
 	[ "$err" = 0 ] && [ "$(sysval source)" = memmap ]
 	check reload $? "errno=$(errno_name "$err")"
 	edu_cmd attach

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Helpers for the dmazone guest tests. Source, don't run.
 #
 # Output contract (read by the test-vms harness):

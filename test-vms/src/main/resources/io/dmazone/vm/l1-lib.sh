@@ -4,11 +4,13 @@
 # 10.78.0.1 is L1, 10.78.0.2 is L2. L2 waits at "DMAZONE-SYNC <label>" lines
 # (l2-lib.sh) in `nc -l` until L1 has done its part and connects to
 # SYNC_PORT.
+# shellcheck shell=bash
 L1_IP=10.78.0.1
 L2_IP=10.78.0.2
 SYNC_PORT=5399
 
 # vmlck_kib [PID]: VmLck of L2's QEMU (or PID), empty once it is gone
+# shellcheck disable=SC2120 # the companions pass a PID
 vmlck_kib() { awk '/^VmLck:/ { print $2 }' "/proc/${1:-$L2_PID}/status" 2>/dev/null; }
 
 # cpu_ticks: user + system time of L2's QEMU, in clock ticks
@@ -100,6 +102,7 @@ traffic() {
 			>"$OUT/iperf-$name.json" 2>"$OUT/iperf-$name.stderr" &
 		pid=$!
 		while kill -0 "$pid" 2>/dev/null; do
+			# shellcheck disable=SC2119 # L2's QEMU: the PID's default
 			v=$(vmlck_kib)
 			[ "${v:-0}" -gt "$max" ] && max=$v
 			sleep 0.5
@@ -131,5 +134,6 @@ flood() {
 	out=$(timeout 120 ping -f -c "$1" -w 100 "$L2_IP" 2>&1)
 	FLOOD_RX=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
 	FLOOD_RX=${FLOOD_RX:-0}
+	# shellcheck disable=SC2034 # for the companion that comes after this file
 	FLOOD_DETAIL=$(echo "$out" | grep -E 'received|rtt' | tr '\n' ' ')
 }

@@ -5,6 +5,7 @@
 # ("ready") it runs iperf3 TCP both ways, MATRIX_SECONDS each, and reports
 # per run the throughput (JSON), L2 QEMU's highest VmLck, its CPU time and
 # its map calls; then it lets L2 finish.
+# shellcheck shell=bash
 CAP_IPC_LOCK=14
 value clk_tck "$(getconf CLK_TCK)"
 vfio_count_start

@@ -136,12 +136,12 @@ watch_l2() {
 		# killed (by the companion, say): a zombie until waited for below
 		[ "$state" = Z ] && break
 		# boot: until L2 starts its command; command: while it runs; done: after.
-		if [ $phase != done ]; then
+		if [ $phase != "done" ]; then
 			console=$(<"$out/l2-console.log")
 			if [ $phase = boot ]; then
 				stderr=$(<"$out/l2-qemu.stderr")
 				if [[ $console == *L2-CMD-START* ]]; then
-					phase=command
+					phase='command'
 					cmd_deadline=$((now + L2_TIMEOUT_S * 1000))
 					event "l2-command-started"
 				elif [[ "$console$stderr" =~ $hang_signs ]]; then
@@ -157,7 +157,7 @@ watch_l2() {
 				fi
 			fi
 			if [ $phase = command ] && [[ $console == *L2-EXIT* ]]; then
-				phase=done
+				phase='done'
 				event "l2-command-exited"
 			fi
 		fi

@@ -11,9 +11,16 @@ check() { # name pass|fail detail
 
 groups=$(find /sys/kernel/iommu_groups -mindepth 1 -maxdepth 1 | wc -l)
 echo "VALUE iommu_groups $groups"
-[ "$groups" -gt 0 ] && check iommu-groups pass "$groups groups" || check iommu-groups fail "no IOMMU groups"
-dmesg | grep -m1 -E 'DMAR: IOMMU enabled' >/dev/null && check dmar-enabled pass "DMAR: IOMMU enabled" ||
+if [ "$groups" -gt 0 ]; then
+	check iommu-groups pass "$groups groups"
+else
+	check iommu-groups fail "no IOMMU groups"
+fi
+if dmesg | grep -m1 -E 'DMAR: IOMMU enabled' >/dev/null; then
+	check dmar-enabled pass "DMAR: IOMMU enabled"
+else
 	check dmar-enabled fail "no 'DMAR: IOMMU enabled' in dmesg"
+fi
 
 modprobe vfio-pci || check modprobe-vfio-pci fail "modprobe vfio-pci failed"
 

@@ -2,6 +2,7 @@
 # and CYCLES set before it). Drives L2's traffic at each sync, reads L2
 # QEMU's VmLck at each reload cycle, then kills L2's QEMU and checks that
 # its pins are gone and that the device can be passed through again.
+# shellcheck shell=bash
 SYNC_WAIT_S=900
 iface=$(l1_nic_up)
 check l1_nic_up $? "virtio-net ${iface:-none} as $L1_IP"

@@ -1,6 +1,7 @@
 # L2 command (busybox sh): checks that the stock e1000e driver bound the
 # passed-through NIC, brings its link up so the driver fills its RX ring
 # (DMA mappings), and holds it there for HOLD_SECONDS while L1 samples.
+# shellcheck shell=sh
 failed=0
 bound=""
 for dev in /sys/bus/pci/drivers/e1000e/0000:*; do
@@ -14,6 +15,7 @@ else
 fi
 iface=""
 for dev in $bound; do
+	# shellcheck disable=SC2012 # interface names are plain words; ls sorts them
 	iface=$(ls "/sys/bus/pci/devices/$dev/net" 2>/dev/null | head -1)
 done
 # The link is up when the driver reports a carrier (autonegotiation done),

@@ -2,7 +2,9 @@
 # e1000e is L2's only NIC, 10.78.0.2 on the outer QEMU's hub, where L1 is
 # 10.78.0.1. Variables of the functions are local: the commands loop with i
 # too.
+# shellcheck shell=sh disable=SC3043 # busybox sh has local
 L2_IP=10.78.0.2
+# shellcheck disable=SC2034 # for the L2 commands that come after this file
 L1_IP=10.78.0.1
 SYNC_PORT=5399
 
@@ -21,6 +23,7 @@ nic_up() {
 	local i bdf
 	IFACE=""
 	for i in $(seq 50); do
+		# shellcheck disable=SC2012 # interface names are plain words; ls sorts them
 		bdf=$(e1000e_bdf) && IFACE=$(ls "/sys/bus/pci/devices/$bdf/net" 2>/dev/null | head -1)
 		if [ -n "$IFACE" ] && ip addr flush dev "$IFACE" && ip addr add "$L2_IP/24" dev "$IFACE" &&
 			ip link set "$IFACE" up; then
@@ -30,6 +33,7 @@ nic_up() {
 		sleep 0.2
 	done
 	[ -n "$IFACE" ] || return 1
+	# shellcheck disable=SC2034 # i only counts the tries
 	for i in $(seq 300); do
 		[ "$(cat "/sys/class/net/$IFACE/carrier" 2>/dev/null)" = 1 ] && return 0
 		sleep 0.1

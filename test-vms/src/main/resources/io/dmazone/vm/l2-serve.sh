@@ -1,6 +1,7 @@
 # L2 command of a matrix mode (after l2-lib.sh): the e1000e up as L2_IP, an
 # iperf3 server, and a wait while L1 measures; then L2's kernel log, which
 # must show no trouble from the traffic (L1 checks its own IOMMU's faults).
+# shellcheck shell=sh disable=SC2154 # failed is set by checks.sh, before this file
 nic_up
 check e1000e_up $? "${IFACE:-no interface} $L2_IP"
 iperf3 -s -D
@@ -12,4 +13,4 @@ value rx_packets "$(cat "/sys/class/net/$IFACE/statistics/rx_packets")"
 value tx_packets "$(cat "/sys/class/net/$IFACE/statistics/tx_packets")"
 now=$(log_problems)
 check l2_kernel_log_clean "$([ "$now" = "$problems" ]; echo $?)" "problem lines in L2's kernel log during the traffic: $((now - problems))"
-exit $failed
+exit "$failed"

@@ -2,6 +2,7 @@
 # dmazone.ko gave the passed-through NIC, the device e1000e drives, its
 # zone-only IOMMU domain, mapped in as few entries as the domain's page sizes
 # allow, and reports the zone.
+# shellcheck shell=sh disable=SC3043 # busybox sh has local
 zone=/sys/kernel/dmazone
 if [ -r "$zone/size" ]; then
 	echo "VALUE zone_bytes $(cat "$zone/size")"
@@ -16,7 +17,7 @@ fi
 # with, at each step, the largest page size of PGSIZES that the address is
 # aligned to and that fits what is left of the range.
 expected_entries() {
-	local pgsizes=$1 total=0 lo hi addr left size bit
+	local pgsizes="$1" total=0 lo hi addr left size bit
 	while IFS=- read -r lo hi; do
 		addr=$((lo))
 		left=$((hi - lo + 1))

@@ -1,6 +1,7 @@
 # L2 command of the nested zone correctness run (after l2-lib.sh and
 # l2-zone-check.sh; ZONE_PARAMS and CYCLES set before it). At each sync L1
 # does its part (l1-zone-correctness.sh): traffic, VmLck, the kill.
+# shellcheck shell=sh
 DZ_KO=/lib/modules/dmazone.ko
 DRIVER=/lib/modules/e1000e.ko
 SYS=/sys/kernel/dmazone
@@ -27,6 +28,7 @@ check traffic_l2_kernel_log_clean "$([ "$now" = "$problems" ]; echo $?)" "proble
 bdf=$(e1000e_bdf)
 inject=/sys/kernel/debug/e1000e_dmazone/$bdf/inject_rx_fault
 echo 1 >"$inject"
+# shellcheck disable=SC2320 # echo's status is the write's, which is wanted
 check fault_armed $? "$(tr '\n' ' ' <"$inject")"
 dmesg_lines=$(dmesg | wc -l)
 l1_sync fault
