@@ -1,8 +1,15 @@
 package io.dmazone;
 
-import java.util.Map;
+import io.dmazone.jni.NativeLibrary;
+import io.dmazone.jni.Natives;
 
-/** Linux errno values that dmazone's calls report, by name. */
+/**
+ * Linux errno values that dmazone's calls report, and their names and messages as the
+ * C library gives them (through dmazone-jni, so that they match the system's).
+ *
+ * <p>The constants are the Linux x86-64 ABI values; code compares the errno of a
+ * {@link NativeCallException} against them.
+ */
 public final class Errno {
     private Errno() {
     }
@@ -30,39 +37,26 @@ public final class Errno {
     public static final int ENOSYS = 38;
     public static final int EOPNOTSUPP = 95;
 
-    private static final Map<Integer, String[]> NAMES = Map.ofEntries(
-            Map.entry(EPERM, new String[] {"EPERM", "Operation not permitted"}),
-            Map.entry(ENOENT, new String[] {"ENOENT", "No such file or directory"}),
-            Map.entry(ESRCH, new String[] {"ESRCH", "No such process"}),
-            Map.entry(EINTR, new String[] {"EINTR", "Interrupted system call"}),
-            Map.entry(EIO, new String[] {"EIO", "Input/output error"}),
-            Map.entry(ENXIO, new String[] {"ENXIO", "No such device or address"}),
-            Map.entry(E2BIG, new String[] {"E2BIG", "Argument list too long"}),
-            Map.entry(EBADF, new String[] {"EBADF", "Bad file descriptor"}),
-            Map.entry(EAGAIN, new String[] {"EAGAIN", "Resource temporarily unavailable"}),
-            Map.entry(ENOMEM, new String[] {"ENOMEM", "Cannot allocate memory"}),
-            Map.entry(EACCES, new String[] {"EACCES", "Permission denied"}),
-            Map.entry(EFAULT, new String[] {"EFAULT", "Bad address"}),
-            Map.entry(EBUSY, new String[] {"EBUSY", "Device or resource busy"}),
-            Map.entry(EEXIST, new String[] {"EEXIST", "File exists"}),
-            Map.entry(ENODEV, new String[] {"ENODEV", "No such device"}),
-            Map.entry(EINVAL, new String[] {"EINVAL", "Invalid argument"}),
-            Map.entry(ENOTTY, new String[] {"ENOTTY", "Inappropriate ioctl for device"}),
-            Map.entry(EFBIG, new String[] {"EFBIG", "File too large"}),
-            Map.entry(ENOSPC, new String[] {"ENOSPC", "No space left on device"}),
-            Map.entry(ERANGE, new String[] {"ERANGE", "Numerical result out of range"}),
-            Map.entry(ENOSYS, new String[] {"ENOSYS", "Function not implemented"}),
-            Map.entry(EOPNOTSUPP, new String[] {"EOPNOTSUPP", "Operation not supported"}));
-
-    /** The symbolic name, e.g. {@code "ENOMEM"}, or {@code "errno 123"} for one not listed. */
+    /**
+     * The symbolic name from the C library ({@code strerrorname_np}), e.g. {@code "ENOMEM"};
+     * {@code "errno 123"} for a number it does not name, or when the native library is
+     * unavailable.
+     */
     public static String name(int errno) {
-        String[] n = NAMES.get(errno);
-        return n != null ? n[0] : "errno " + errno;
+        String name = cName(errno);
+        return name != null ? name : "errno " + errno;
     }
 
-    /** {@code "ENOMEM (Cannot allocate memory)"}, or {@code "errno 123"}. */
+    /**
+     * The name and the C library's message ({@code strerror_r}), e.g.
+     * {@code "ENOMEM (Cannot allocate memory)"}; {@code "errno 123"} when there is no name.
+     */
     public static String describe(int errno) {
-        String[] n = NAMES.get(errno);
-        return n != null ? n[0] + " (" + n[1] + ")" : "errno " + errno;
+        String name = cName(errno);
+        return name != null ? name + " (" + Natives.strerror(errno) + ")" : "errno " + errno;
+    }
+
+    private static String cName(int errno) {
+        return NativeLibrary.isAvailable() ? Natives.errnoName(errno) : null;
     }
 }

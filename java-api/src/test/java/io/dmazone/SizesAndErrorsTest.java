@@ -3,6 +3,11 @@ package io.dmazone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dmazone.jni.NativeLibrary;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -47,6 +52,54 @@ class SizesAndErrorsTest {
         assertThat(e).isInstanceOf(DmazoneException.class);
         assertThat(new NativeCallException("open(/dev/vfio/vfio)", 9999, null)).hasMessage("open(/dev/vfio/vfio) failed: errno 9999");
         assertThat(Errno.describe(Errno.EBUSY)).isEqualTo("EBUSY (Device or resource busy)");
+    }
+
+    @Test
+    void errnoNamesComeFromTheCLibrary() {
+        assertThat(Errno.name(12)).isEqualTo("ENOMEM");
+        assertThat(Errno.name(9999)).isEqualTo("errno 9999");
+        assertThat(Errno.name(-1)).isEqualTo("errno -1");
+        assertThat(Errno.describe(9999)).isEqualTo("errno 9999");
+    }
+
+    @Test
+    void everyErrnoConstantIsTheValueTheCLibraryNamesSo() throws Exception {
+        List<String> checked = new ArrayList<>();
+        for (Field f : Errno.class.getFields()) {
+            if (f.getType() == int.class && Modifier.isStatic(f.getModifiers())) {
+                assertThat(Errno.name(f.getInt(null))).as(f.getName() + " = " + f.getInt(null)).isEqualTo(f.getName());
+                checked.add(f.getName());
+            }
+        }
+        assertThat(checked).contains("EPERM", "ENOMEM", "EOPNOTSUPP");
+    }
+
+    /**
+     * Errno in a class loader of its own that hides the native library from dmazone-jni's
+     * NativeLibrary, as on a machine where it cannot load: names fall back to the number.
+     * The parent is the boot loader (null): the platform loader would hand back this
+     * module path's classes, whose library is loaded.
+     */
+    @Test
+    void errnoNamesFallBackToTheNumberWithoutTheNativeLibrary() throws Exception {
+        URL[] classes = {codeSource(Errno.class), codeSource(NativeLibrary.class)};
+        try (URLClassLoader loader = new URLClassLoader(classes, null) {
+            @Override
+            public URL findResource(String name) {
+                return name.startsWith("META-INF/native/") ? null : super.findResource(name);
+            }
+        }) {
+            Class<?> lib = Class.forName(NativeLibrary.class.getName(), true, loader);
+            assertThat(lib).isNotSameAs(NativeLibrary.class);
+            assertThat(lib.getMethod("isAvailable").invoke(null)).isEqualTo(false);
+            Class<?> errno = Class.forName(Errno.class.getName(), true, loader);
+            assertThat(errno.getMethod("name", int.class).invoke(null, Errno.ENOMEM)).isEqualTo("errno 12");
+            assertThat(errno.getMethod("describe", int.class).invoke(null, Errno.ENOMEM)).isEqualTo("errno 12");
+        }
+    }
+
+    private static URL codeSource(Class<?> c) {
+        return c.getProtectionDomain().getCodeSource().getLocation();
     }
 
     @Test

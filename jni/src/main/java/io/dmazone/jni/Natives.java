@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * The thin native calls of dmazone: VFIO type1 ioctls, memory mapping, memfd and
- * {@code prlimit(RLIMIT_MEMLOCK)}.
+ * The thin native calls of dmazone: VFIO type1 ioctls, memory mapping, memfd,
+ * {@code prlimit(RLIMIT_MEMLOCK)}, and errno names and messages from the C library.
  *
  * <p>Every method returns its result, or {@code -errno} on failure, and makes no
  * decision: the callers in {@code dmazone-java-api} name the failure and say what to
@@ -176,8 +176,14 @@ public final class Natives {
      */
     public static native int prlimitMemlock(int pid, boolean set, long soft, long hard, long[] old);
 
-    /** {@code strerror_r}. */
+    /** {@code strerror_r}: the C library's message, e.g. {@code "Cannot allocate memory"} for 12. */
     public static native String strerror(int errno);
+
+    /**
+     * {@code strerrorname_np} (glibc 2.32): the C library's symbolic name, e.g.
+     * {@code "ENOMEM"} for 12, or null for a number it does not name.
+     */
+    public static native String errnoName(int errno);
 
     /** The UAPI constants the native code was built with, in the order of {@link #UAPI_NAMES}. */
     public static native long[] uapiConstants();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +32,36 @@ class NativesTest {
         assertThat(Natives.close(-1)).isEqualTo(-9); // EBADF
         assertThat(Natives.vfioGetApiVersion(-1)).isEqualTo(-9);
         assertThat(Natives.strerror(2)).isEqualTo("No such file or directory");
+    }
+
+    @Test
+    void errnoNamesAndMessagesComeFromTheCLibrary() {
+        assertThat(Natives.errnoName(12)).isEqualTo("ENOMEM");
+        assertThat(Natives.errnoName(1)).isEqualTo("EPERM");
+        assertThat(Natives.errnoName(95)).isEqualTo("EOPNOTSUPP");
+        assertThat(Natives.errnoName(9999)).isNull();
+        assertThat(Natives.errnoName(-1)).isNull();
+        assertThat(Natives.strerror(12)).isEqualTo("Cannot allocate memory");
+        assertThat(Natives.strerror(9999)).isEqualTo("Unknown error 9999");
+    }
+
+    @Test
+    void stringArgumentsReachTheCallAndANullOneIsEinval() throws Exception {
+        int fd = Natives.open("/dev/null", Natives.O_RDWR);
+        assertThat(fd).isNotNegative();
+        Natives.close(fd);
+        assertThat(Natives.vfioGroupGetDeviceFd(-1, "0000:00:0a.0")).isEqualTo(-9); // EBADF
+        fd = Natives.memfdCreate("dmazone-string-test", 0);
+        assertThat(fd).isNotNegative();
+        try {
+            assertThat(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString())
+                    .startsWith("/memfd:dmazone-string-test");
+        } finally {
+            Natives.close(fd);
+        }
+        assertThat(Natives.open(null, Natives.O_RDWR)).isEqualTo(-22); // EINVAL
+        assertThat(Natives.vfioGroupGetDeviceFd(-1, null)).isEqualTo(-22);
+        assertThat(Natives.memfdCreate(null, 0)).isEqualTo(-22);
     }
 
     @Test
