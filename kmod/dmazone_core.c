@@ -27,6 +27,7 @@
 #include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "dmazone_priv.h"
 
@@ -48,16 +49,84 @@ struct dmazone_param {
 static struct dmazone_param dmazone_base_param;
 static struct dmazone_param dmazone_size_param;
 
+/*
+ * memparse() syntax (0x40000000, 1073741824, 64M) without memparse()'s silent
+ * wrap-around: a number, or a number and suffix, beyond 64 bits is -ERANGE;
+ * anything else that is not one number with an optional K/M/G/T/P/E suffix
+ * (and a newline) is -EINVAL.
+ */
+static int dmazone_parse_size(const char *val, u64 *out)
+{
+	unsigned int shift = 0;
+	const char *p = val;
+	char num[24];
+	size_t len;
+	u64 v;
+	int ret;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		len = 2 + strspn(p + 2, "0123456789abcdefABCDEF");
+	else
+		len = strspn(p, "0123456789");
+	if (!len)
+		return -EINVAL;
+	if (len >= sizeof(num))
+		return -ERANGE;
+	memcpy(num, p, len);
+	num[len] = '\0';
+	ret = kstrtoull(num, 0, &v);
+	if (ret)
+		return ret;
+	p += len;
+	switch (*p) {
+	case 'E':
+	case 'e':
+		shift += 10;
+		fallthrough;
+	case 'P':
+	case 'p':
+		shift += 10;
+		fallthrough;
+	case 'T':
+	case 't':
+		shift += 10;
+		fallthrough;
+	case 'G':
+	case 'g':
+		shift += 10;
+		fallthrough;
+	case 'M':
+	case 'm':
+		shift += 10;
+		fallthrough;
+	case 'K':
+	case 'k':
+		shift += 10;
+		p++;
+		break;
+	default:
+		break;
+	}
+	if (*p == '\n')
+		p++;
+	if (*p)
+		return -EINVAL;
+	if (shift && v > (U64_MAX >> shift))
+		return -ERANGE;
+	*out = v << shift;
+	return 0;
+}
+
 static int dmazone_param_set(const char *val, const struct kernel_param *kp)
 {
 	struct dmazone_param *p = kp->arg;
-	char *end;
 	u64 v;
+	int ret;
 
-	/* On -EINVAL the module loader logs the one line naming the param. */
-	v = memparse(val, &end);
-	if (end == val || (*end && *end != '\n'))
-		return -EINVAL;
+	/* On an error the module loader logs the one line naming the param. */
+	ret = dmazone_parse_size(val, &v);
+	if (ret)
+		return ret;
 	p->val = v;
 	p->set = true;
 	return 0;

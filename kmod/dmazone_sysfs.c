@@ -415,18 +415,37 @@ static const struct file_operations dmazone_selftest_fops = {
 	.llseek = default_llseek,
 };
 
+static int dmazone_fail_next_get(void *data, u64 *val)
+{
+	*val = atomic_read(&dmazone.fail_next);
+	return 0;
+}
+
+/* A count: negative values are refused by kstrtoull(), and so is anything above INT_MAX. */
+static int dmazone_fail_next_set(void *data, u64 val)
+{
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(&dmazone.fail_next, val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(dmazone_fail_next_fops, dmazone_fail_next_get,
+			 dmazone_fail_next_set, "%llu\n");
+
 /**
  * dmazone_debugfs_init() - create /sys/kernel/debug/dmazone/
  *
- * fail_next: the next N allocations fail (and are counted as failed).
+ * fail_next: the next N allocations fail (and are counted as failed);
+ * N is 0..INT_MAX.
  * selftest: write N to run N random alloc/free pairs; read the report.
  * debugfs is best effort: errors are not fatal.
  */
 void dmazone_debugfs_init(void)
 {
 	dmazone.debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	debugfs_create_atomic_t("fail_next", 0600, dmazone.debugfs,
-				&dmazone.fail_next);
+	debugfs_create_file_unsafe("fail_next", 0600, dmazone.debugfs, NULL,
+				   &dmazone_fail_next_fops);
 	debugfs_create_file("selftest", 0600, dmazone.debugfs, NULL,
 			    &dmazone_selftest_fops);
 }

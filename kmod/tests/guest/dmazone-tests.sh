@@ -133,19 +133,27 @@ t_load_client() {
 }
 
 # --- test 4a: bad parameters ----------------------------------------------
-# bad_param NAME PATTERN PARAMS...: insmod must fail with EINVAL and log
-# exactly one "dmazone: " line, containing PATTERN (the parameter's name).
+# 4 KiB of printable garbage with no blank in it (module parameters are
+# separated by blanks).
+GARBAGE=$(yes 'g@rb#ge!' | tr -d '\n' | head -c 4096)
+
+# bad_param NAME ERRNO PATTERN PARAMS...: insmod must fail with ERRNO (22
+# EINVAL; 34 ERANGE for a number beyond 64 bits) and log exactly one
+# "dmazone: " line, containing PATTERN (the parameter's name).
 bad_param() {
-	local name=$1 pattern=$2 mark err lines n line
-	shift 2
+	local name=$1 want=$2 pattern=$3 mark err lines n line
+	shift 3
 	mark=$(dmesg_mark)
 	err=$(load_dmazone "$@")
+	# A line cut at printk's limit loses its newline and stays pending until the
+	# next message: write one, so that dmesg shows it.
+	echo "dmazone-tests: after $name" >/dev/kmsg
 	lines=$(dmesg_since "$mark" | grep -E '(^|\] )dmazone: ')
 	n=$(printf '%s' "$lines" | grep -c .)
-	line=$(printf '%s' "$lines" | head -1)
-	[ "$err" = 22 ] && [ "$n" = 1 ] && [[ $line == *"$pattern"* ]] &&
+	line=$(printf '%s' "$lines" | head -1 | cut -c1-160)
+	[ "$err" = "$want" ] && [ "$n" = 1 ] && [[ $line == *"$pattern"* ]] &&
 		! module_loaded dmazone
-	check "$name" $? "params='$*' errno=$(errno_name "$err") dmesg_lines=$n line: $line"
+	check "$name" $? "params='$(printf '%s' "$*" | cut -c1-80)' errno=$(errno_name "$err") (want $(errno_name "$want")) dmesg_lines=$n line: $line"
 	module_loaded dmazone && rmmod dmazone
 }
 
@@ -163,15 +171,62 @@ t_bad_params() {
 			break
 		fi
 	done < /proc/iomem
-	bad_param bad_param_unaligned_base base= \
+	bad_param bad_param_unaligned_base 22 base= \
 		base="$(hexnorm $((ZONE_BASE + 0x800)))" size="$ZONE_SIZE"
-	bad_param bad_param_size_zero size= base="$ZONE_BASE" size=0
-	bad_param bad_param_system_ram base= base="${ram_base:-0x1000000}" size=0x1000000
-	bad_param bad_param_beyond_reserved size= \
+	bad_param bad_param_size_zero 22 size= base="$ZONE_BASE" size=0
+	bad_param bad_param_system_ram 22 base= base="${ram_base:-0x1000000}" size=0x1000000
+	bad_param bad_param_beyond_reserved 22 size= \
 		base="$ZONE_BASE" size=$((ZONE_SIZE * 2))
-	# Not a number: the module loader logs the line naming the parameter.
-	bad_param bad_param_not_a_number "base'" \
+	# Malformed values: the module loader logs the line naming the parameter.
+	bad_param bad_param_not_a_number 22 "base'" \
 		base=0x4000zz size="$ZONE_SIZE"
+	bad_param bad_param_negative 22 "size'" base="$ZONE_BASE" size=-1
+	bad_param bad_param_empty 22 "size'" base="$ZONE_BASE" size=
+	bad_param bad_param_huge 34 "size'" base="$ZONE_BASE" size=99999999999999999999999
+	bad_param bad_param_huge_with_suffix 34 "size'" base="$ZONE_BASE" size=17179869184G
+	# The log line holds the whole value and is cut at the printk limit: match its start.
+	bad_param bad_param_garbage 22 "dmazone: \`" base="$ZONE_BASE" size="$GARBAGE"
+}
+
+# write(2) of VALUE to FILE; prints the errno (0 = accepted).
+sys_write() {
+	perl -e '
+		open(my $f, ">", $ARGV[0]) or do { print 0 + $!; exit };
+		my $r = syswrite($f, $ARGV[1]);
+		print defined $r ? 0 : 0 + $!;
+	' "$1" "$2"
+}
+
+# bad_values CHECK FILE LABEL=ERRNO:VALUE...: every value written to FILE is
+# refused with its errno, logs at most one line, and leaves FILE's value, the
+# selftest report and the allocator's counters as they were.
+bad_values() {
+	local name=$1 file=$2 ok=0 detail='' spec label want value before after mark err n
+	shift 2
+	for spec in "$@"; do
+		label=${spec%%=*} spec=${spec#*=}
+		want=${spec%%:*} value=${spec#*:}
+		before="$(cat "$file") | $(cat "$DBG/selftest") | $(sysval failed_allocations) $(sysval bytes_used)"
+		mark=$(dmesg_mark)
+		err=$(sys_write "$file" "$value")
+		n=$(dmesg_since "$mark" | grep -c .)
+		after="$(cat "$file") | $(cat "$DBG/selftest") | $(sysval failed_allocations) $(sysval bytes_used)"
+		if [ "$err" != "$want" ] || [ "$n" -gt 1 ] || [ "$before" != "$after" ]; then
+			ok=1
+			detail+=" $label:FAIL($(errno_name "$err"),lines=$n,state $([ "$before" = "$after" ] && echo same || echo CHANGED))"
+		else
+			detail+=" $label:$(errno_name "$err")"
+		fi
+	done
+	check "$name" $ok "${file#"$DBG"/}:$detail"
+}
+
+# --- test 4b: bad values for the debugfs files ------------------------------
+t_bad_debugfs() {
+	local common=(negative=22:-1 huge=34:99999999999999999999999 not_a_number=22:abc
+		empty=22:$'\n' garbage=22:"$GARBAGE")
+	bad_values bad_values_fail_next "$DBG/fail_next" "${common[@]}" beyond_int=22:4294967296
+	bad_values bad_values_selftest "$DBG/selftest" "${common[@]}" zero=22:0 beyond_cap=22:100000001
 }
 
 # --- tests 1 and 2: DMA into, out of, and outside the zone ------------------
@@ -421,6 +476,7 @@ if [ "$DZ_FAILED" = 0 ]; then
 	t_load_client
 	t_bad_params
 	if t_load_memmap; then
+		t_bad_debugfs
 		t_attach
 		t_zone_dma
 		t_outside_dma

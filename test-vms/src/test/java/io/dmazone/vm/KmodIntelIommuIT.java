@@ -16,7 +16,9 @@ import org.junit.jupiter.api.TestFactory;
 class KmodIntelIommuIT {
     static final List<String> CHECKS = List.of("environment", "edu_present", "modules_built", "default_domain",
             "debugfs", "client_load", "bad_param_unaligned_base", "bad_param_size_zero", "bad_param_system_ram",
-            "bad_param_beyond_reserved", "bad_param_not_a_number", "load_memmap", "sysfs_state", "iomem_claimed",
+            "bad_param_beyond_reserved", "bad_param_not_a_number", "bad_param_negative", "bad_param_empty",
+            "bad_param_huge", "bad_param_huge_with_suffix", "bad_param_garbage", "load_memmap", "sysfs_state",
+            "iomem_claimed", "bad_values_fail_next", "bad_values_selftest",
             "attach", "zone_mapped_2m", "zone_roundtrip_0x1234", "zone_roundtrip_0xbeef", "zone_buffers_freed",
             "outside_write_blocked", "dmar_fault_write", "outside_read_blocked", "dmar_fault_read",
             "zone_after_faults", "alloc_aligned_in_zone", "counters_after_alloc", "fault_injection",
