@@ -41,6 +41,13 @@ public final class NestedRun {
     private static final Duration L1_OVERHEAD = Duration.ofMinutes(3);
     /** How long L1's companion may go on after L2 has exited (it may kill L2 and start another QEMU). */
     private static final Duration COMPANION_GRACE = Duration.ofMinutes(3);
+    /**
+     * How long L1's command may leave the share unwritten before it counts as stalled: longer
+     * than L2's own boot silence (l1-nested.sh retries a quiet L2 itself after it).
+     */
+    private static final Duration L1_HEARTBEAT_SILENCE = Duration.ofSeconds(180);
+    /** L1 runs tried in all when L1 stalls after its command started. */
+    private static final int L1_RUN_ATTEMPTS = 3;
     /** Where L1 sees the run's share directory. */
     private static final String L1_SHARE = "/tmp/dmazone-share";
 
@@ -77,9 +84,33 @@ public final class NestedRun {
                 .command(installL1Scripts(bin) + " " + L1_SHARE)
                 // Each phase inside L1 has its own limit; L1's command gets their sum.
                 .timeout(spec.l2BootTimeout().multipliedBy(spec.l2BootAttempts()).plus(spec.l2Timeout())
-                        .plus(L1_OVERHEAD).plus(COMPANION_GRACE));
+                        .plus(L1_OVERHEAD).plus(COMPANION_GRACE))
+                // L1 samples L2's QEMU every sampleSeconds into the share, and L2's console and the
+                // companion's log land there too: a share left unwritten means L1 itself stopped.
+                .heartbeat(share, L1_HEARTBEAT_SILENCE);
         spec.passthrough().forEach(l1::device);
-        VmResult l1Result = Vm.run(l1.build(), runDir.resolve("l1"));
+        List<BootRetry> l1Stalls = new ArrayList<>();
+        VmResult l1Result;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                l1Result = Vm.run(l1.build(), runDir.resolve("l1"));
+                break;
+            } catch (GuestStalledException e) {
+                l1Stalls.add(keepStalledAttempt(runDir, attempt, e));
+                if (attempt >= L1_RUN_ATTEMPTS) {
+                    throw e;
+                }
+                System.err.println("dmazone: L1 of " + spec.name() + " stalled after its command started ("
+                        + e.reason() + "); running it again, attempt " + (attempt + 1) + " of " + L1_RUN_ATTEMPTS);
+                try {
+                    Files.createDirectories(share);
+                } catch (IOException io) {
+                    throw new UncheckedIOException("cannot create " + share, io);
+                }
+                companion = writeCompanion(spec, share);
+                writeEnv(spec, share.resolve("nested.env"), l2, companion);
+            }
+        }
 
         Map<String, List<String>> events = readEvents(share.resolve("events.log"));
         Path l2Console = share.resolve("l2-console.log");
@@ -123,9 +154,34 @@ public final class NestedRun {
                 samples,
                 NestedResult.peakOf(samples).orElse(null),
                 NestedResult.steadyOf(samples).orElse(null),
-                runDir, l1Result.bootRetries(), l2Retries);
+                runDir, concat(l1Result.bootRetries(), l1Stalls), l2Retries);
         Reports.write(runDir.resolve("nested-result.json"), result);
         return result;
+    }
+
+    /**
+     * Keeps a stalled L1 attempt's console and share beside the run ({@code l1/console-stalled-attemptN.log},
+     * {@code share-stalled-attemptN/}), so the next attempt starts clean.
+     */
+    private static BootRetry keepStalledAttempt(Path runDir, int attempt, GuestStalledException e) {
+        Path console = runDir.resolve("l1/console.log");
+        Path keptConsole = runDir.resolve("l1/console-stalled-attempt" + attempt + ".log");
+        try {
+            if (Files.exists(console)) {
+                Files.move(console, keptConsole, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            Files.move(runDir.resolve("share"), runDir.resolve("share-stalled-attempt" + attempt));
+        } catch (IOException io) {
+            throw new UncheckedIOException("cannot keep the stalled attempt " + attempt + " of " + runDir, io);
+        }
+        return new BootRetry(attempt, "L1 stalled after its command started: " + e.reason(), e.seconds(),
+                keptConsole.toString(), e.consoleTail());
+    }
+
+    private static List<BootRetry> concat(List<BootRetry> a, List<BootRetry> b) {
+        List<BootRetry> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
     }
 
     /** Installs l1-nested.sh and the helpers it sources; returns l1-nested.sh. */

@@ -191,6 +191,15 @@ public final class Vm implements AutoCloseable {
                     close();
                     throw new VmTimeoutException(spec.name(), spec.timeout(), console.tail());
                 }
+                if (commandStartedNanos != 0 && spec.heartbeatDir() != null) {
+                    long quiet = Math.min(now - commandStartedNanos, nanosSinceLastWrite(spec.heartbeatDir()));
+                    if (quiet > spec.heartbeatSilence().toNanos()) {
+                        String excerpt = console.tail();
+                        close();
+                        throw new GuestStalledException(spec.name(), "nothing written to " + spec.heartbeatDir()
+                                + " for " + quiet / 1_000_000_000L + " s", (now - launchedNanos) / 1e9, excerpt);
+                    }
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -210,6 +219,23 @@ public final class Vm implements AutoCloseable {
                 runDirectory, facts.accel(), facts.kernelRelease(), facts.uptimeSeconds(), wall, List.of());
         Reports.write(runDirectory.resolve("result.json"), result);
         return result;
+    }
+
+    /** Nanoseconds since the newest file in {@code dir} (not below it) was last written. */
+    static long nanosSinceLastWrite(Path dir) {
+        long newest = 0;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                try {
+                    newest = Math.max(newest, Files.getLastModifiedTime(f).toMillis());
+                } catch (IOException e) {
+                    // removed while listing
+                }
+            }
+        } catch (IOException e) {
+            return 0; // unreadable: no verdict
+        }
+        return newest == 0 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(Math.max(0, System.currentTimeMillis() - newest));
     }
 
     /** A boot the watchdog stopped: {@link #run} boots again, {@link #awaitExit} callers see a VmException. */

@@ -31,6 +31,11 @@ import java.util.regex.Pattern;
  * @param bootAttempts boots tried in all when the watchdog finds them hung (1 = no retry)
  * @param stalledBoots the first this many boots start with the CPUs stopped (QEMU -S): a
  *                    guest that never makes progress, for testing the watchdog; 0 otherwise
+ * @param heartbeatDir a shared host directory the command writes to as it makes progress, or
+ *                    null: once the command has started, a guest that writes nothing there for
+ *                    {@code heartbeatSilence} is taken for hung and killed
+ *                    ({@link GuestStalledException}), where its console may be quiet by design
+ * @param heartbeatSilence how long the command may leave {@code heartbeatDir} unwritten
  */
 public record VmSpec(
         String name,
@@ -48,7 +53,9 @@ public record VmSpec(
         Duration bootTimeout,
         Duration bootSilence,
         int bootAttempts,
-        int stalledBoots) {
+        int stalledBoots,
+        Path heartbeatDir,
+        Duration heartbeatSilence) {
 
     /** What is left of x86's 2048-byte kernel command line once virtme-ng has added its ~900 bytes. */
     static final int MAX_KERNEL_ARGS_BYTES = 1024;
@@ -86,6 +93,13 @@ public record VmSpec(
         require(bootAttempts >= 1 && bootAttempts <= 5, "bootAttempts: " + bootAttempts + " must be 1..5");
         require(stalledBoots >= 0 && stalledBoots <= bootAttempts,
                 "stalledBoots: " + stalledBoots + " must be 0..bootAttempts");
+        if (heartbeatDir != null) {
+            Path beat = heartbeatDir;
+            require(sharedDirs.stream().anyMatch(d -> d.hostPath().equals(beat)),
+                    "heartbeatDir: " + heartbeatDir + " must be one of the shared directories the guest writes");
+            require(heartbeatSilence != null && heartbeatSilence.toSeconds() >= 10,
+                    "heartbeatSilence: " + heartbeatSilence + " must be at least 10 s");
+        }
     }
 
     /** Checks a VM's name as {@link VmSpec} does (nested runs name their VMs the same way). */
@@ -130,6 +144,8 @@ public record VmSpec(
         private Duration bootSilence = Duration.ofSeconds(90);
         private int bootAttempts = 3;
         private int stalledBoots;
+        private Path heartbeatDir;
+        private Duration heartbeatSilence;
 
         private Builder(String name) {
             this.name = name;
@@ -219,9 +235,20 @@ public record VmSpec(
             return this;
         }
 
+        /**
+         * Once the command has started, the guest must write into the shared {@code hostDir}
+         * at least every {@code silence}, or it is taken for hung and killed.
+         */
+        public Builder heartbeat(Path hostDir, Duration silence) {
+            this.heartbeatDir = hostDir;
+            this.heartbeatSilence = silence;
+            return this;
+        }
+
         public VmSpec build() {
-            return new VmSpec(name, kernel != null ? kernel : Kernels.testKernel(), memoryMiB, cpus, machine, viommu, devices, kernelArgs, qemuArgs,
-                    sharedDirs, command, timeout, bootTimeout, bootSilence, bootAttempts, stalledBoots);
+            return new VmSpec(name, kernel != null ? kernel : Kernels.testKernel(), memoryMiB, cpus, machine, viommu,
+                    devices, kernelArgs, qemuArgs, sharedDirs, command, timeout, bootTimeout, bootSilence, bootAttempts,
+                    stalledBoots, heartbeatDir, heartbeatSilence);
         }
     }
 }

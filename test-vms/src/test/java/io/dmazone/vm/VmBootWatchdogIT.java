@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The boot watchdog on real VMs: a boot whose CPUs never start (QEMU -S) prints
  * nothing, is killed at the silence limit and booted again; the retry is in the
- * result with its reason and console. Every attempt hung: a BootHangException.
+ * result with its reason and console. Every attempt hung: a BootHangException. A guest
+ * whose command stops writing to its heartbeat directory is killed as stalled.
  */
 @Tag("vm")
 class VmBootWatchdogIT {
@@ -58,5 +59,29 @@ class VmBootWatchdogIT {
                 .filter(p -> p.info().commandLine().orElse("").contains("qemu-system"))
                 .filter(p -> p.info().commandLine().orElse("").contains("-name stall-always")))
                 .as("QEMU of the hung VM").isEmpty();
+    }
+
+    /** The command writes once, then goes quiet (as an L1 whose timer interrupts stopped does). */
+    @Test
+    void aCommandThatStopsWritingItsHeartbeatIsKilledAsStalled() throws Exception {
+        Path share = Project.newRunDirectory("heartbeat-share");
+        Files.createDirectories(share);
+        long start = System.nanoTime();
+        GuestStalledException e = catchThrowableOfType(() -> Vm.run(VmSpec.builder("quiet-command").memoryMiB(512)
+                .cpus(1)
+                .sharedDir(share, "/tmp/beat")
+                .heartbeat(share, Duration.ofSeconds(20))
+                .command("echo alive > /tmp/beat/progress; sleep 600")
+                .timeout(Duration.ofMinutes(12))
+                .build()), GuestStalledException.class);
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        assertThat(e).as("a GuestStalledException").isNotNull();
+        assertThat(Files.readString(share.resolve("progress")).strip()).as("the beat the guest wrote").isEqualTo("alive");
+        assertThat(e.reason()).startsWith("nothing written to " + share + " for ");
+        assertThat(seconds).as("killed at the heartbeat limit, not the 10-minute command timeout").isLessThan(240);
+        assertThat(ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains("-name quiet-command")))
+                .as("QEMU of the stalled VM").isEmpty();
     }
 }
