@@ -9,6 +9,10 @@ set -u
 exec 3<&0
 setsid "$@" </dev/null &
 launcher=$!
+# A job runner that stops the whole process group (SIGTERM, then maybe
+# SIGKILL) reaches this script but not the launcher's own session: take the
+# VM down with us.
+trap 'kill -KILL -- "-$launcher" 2>/dev/null; exit 143' TERM INT HUP
 
 {
 	while read -r _; do :; done
