@@ -1,5 +1,6 @@
 package io.dmazone.vm;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +29,9 @@ public final class GuestChecks {
         for (String line : output.split("\n")) {
             String[] f = line.trim().split("\\s+", 4);
             if (f.length >= 3 && f[0].equals("CHECK") && (f[2].equals("PASS") || f[2].equals("FAIL"))) {
-                checks.put(f[1], new Check(f[1], f[2].equals("PASS"), f.length > 3 ? f[3] : ""));
+                Check c = new Check(f[1], f[2].equals("PASS"), f.length > 3 ? f[3] : "");
+                // A name printed twice keeps its first failure: a later PASS cannot hide it.
+                checks.merge(f[1], c, (old, now) -> old.passed() ? now : old);
             } else if (f.length >= 3 && f[0].equals("VALUE")) {
                 values.put(f[1], line.trim().split("\\s+", 3)[2]);
             }
@@ -41,9 +44,9 @@ public final class GuestChecks {
         return Optional.ofNullable(checks.get(name));
     }
 
-    /** All checks, in the order printed. */
+    /** All checks, in the order first printed. */
     public Map<String, Check> checks() {
-        return Map.copyOf(checks);
+        return Collections.unmodifiableMap(checks);
     }
 
     /** The value of that name, if the guest printed it. */
@@ -51,8 +54,8 @@ public final class GuestChecks {
         return Optional.ofNullable(values.get(name));
     }
 
-    /** All values, in the order printed. */
+    /** All values, in the order first printed (the last value printed for a name). */
     public Map<String, String> values() {
-        return Map.copyOf(values);
+        return Collections.unmodifiableMap(values);
     }
 }
