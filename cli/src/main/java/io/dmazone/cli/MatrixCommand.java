@@ -93,8 +93,8 @@ final class MatrixCommand implements Callable<Integer>, Dmazone.Verbose {
         // Not cli itself: this JVM runs from cli/target, whose jars a rebuild would replace under it.
         step(w, "modules", List.of("mvn", "-B", "-ntp", "-q", "-DskipTests", "-Ddmazone.kernel=" + kernel, "-pl", "!cli",
                 "install"), logs.resolve("modules-build.log"), root);
-        List<String> matrix = new ArrayList<>(List.of("mvn", "-B", "-ntp", "-q", "-f", "test-vms/pom.xml",
-                "-Ddmazone.kernel=" + kernel, "exec:java", "-Dexec.args=" + seconds
+        List<String> matrix = new ArrayList<>(List.of("mvn", "-B", "-ntp", "-q", "-Dstyle.color=never",
+                "-f", "test-vms/pom.xml", "-Ddmazone.kernel=" + kernel, "exec:java", "-Dexec.args=" + seconds
                         + (chosen.isEmpty() ? "" : " " + String.join(" ", chosen))));
         w.println("matrix: " + (chosen.isEmpty() ? "every mode" : String.join(", ", chosen)) + ", iperf3 " + seconds
                 + " s each way");
