@@ -25,13 +25,6 @@ check() {
 	fi
 }
 
-# expect NAME DETAIL -- COMMAND...: PASS if COMMAND succeeds
-expect() {
-	local name=$1 detail=$2
-	shift 3
-	if "$@"; then check "$name" 0 "$detail"; else check "$name" 1 "$detail"; fi
-}
-
 value() {
 	local name=$1
 	shift
