@@ -212,8 +212,14 @@ public final class Vm implements AutoCloseable {
         GuestFacts facts = GuestFacts.findIn(log).orElseThrow(() -> {
             String message = "VM " + spec.name() + " exited with " + guard.exitValue()
                     + " before the guest command started; console tail:\n" + console.tail();
-            return EmulatorCrashException.seenIn(log) ? new EmulatorCrashException(message, console.tail())
-                    : new VmException(message, console.tail());
+            if (EmulatorCrashException.seenIn(log)) {
+                return new EmulatorCrashException(message, console.tail());
+            }
+            // Seen once on a fresh machine: virtme-ng's init powered the guest off right after
+            // setting the hostname, without running the command and without a word on the
+            // console. A boot that never reached its command: booted again like a hung one.
+            return (VmException) new HungBoot("the VM powered off (exit " + guard.exitValue()
+                    + ") before the guest command started", wall, console.tail());
         });
         VmResult result = new VmResult(spec.name(), guard.exitValue(), output.toString(), console.path(),
                 runDirectory, facts.accel(), facts.kernelRelease(), facts.uptimeSeconds(), wall, List.of());
