@@ -7,12 +7,8 @@ import io.dmazone.sysfs.PciSysfs;
 import io.dmazone.sysfs.VfioPciBinding;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code dmazone bind BDF}: hands a device to vfio-pci, as {@code virsh nodedev-detach}
@@ -22,21 +18,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "bind", mixinStandardHelpOptions = true,
         description = {"Bind a PCI device to vfio-pci (through driver_override), so a VM can be given it.",
                 "Refuses, changing nothing, when another device of its IOMMU group is bound to a host driver."})
-final class BindCommand implements Callable<Integer>, Dmazone.Verbose {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    Verbosity verbosity;
-
+final class BindCommand extends Subcommand {
     @Parameters(paramLabel = "BDF", description = "The device, e.g. 0000:00:09.0 (dmazone devices lists them).",
             converter = Converters.Pci.class)
     PciAddress address;
-
-    @Override
-    public Verbosity verbosity() {
-        return verbosity;
-    }
 
     @Override
     public Integer call() {

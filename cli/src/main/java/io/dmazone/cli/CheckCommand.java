@@ -4,34 +4,19 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code dmazone check}: can this host give a VM's device a DMA zone. */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Can this host do it: IOMMU and groups, VFIO modules and nodes, iommufd, the memlock limit, "
                 + "CAP_IPC_LOCK, huge pages. One line per fact, with what to do where one is missing.",
                 "Exit status 1 when something dmazone needs is missing."})
-final class CheckCommand implements Callable<Integer>, Dmazone.Verbose {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    Verbosity verbosity;
-
+final class CheckCommand extends Subcommand {
     @Option(names = "--json", description = "Print the facts as JSON.")
     boolean json;
 
     HostFacts facts = HostFacts.system();
-
-    @Override
-    public Verbosity verbosity() {
-        return verbosity;
-    }
 
     @Override
     public Integer call() {

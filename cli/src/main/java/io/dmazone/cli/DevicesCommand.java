@@ -6,33 +6,18 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code dmazone devices}: PCI devices with their IOMMU groups and drivers. */
 @Command(name = "devices", mixinStandardHelpOptions = true,
         description = "List PCI devices with their ids, class, driver and IOMMU group.")
-final class DevicesCommand implements Callable<Integer>, Dmazone.Verbose {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    Verbosity verbosity;
-
+final class DevicesCommand extends Subcommand {
     @Option(names = "--json", description = "Print the devices as JSON.")
     boolean json;
 
     @Option(names = "--vfio", description = "Only devices bound to vfio-pci.")
     boolean vfioOnly;
-
-    @Override
-    public Verbosity verbosity() {
-        return verbosity;
-    }
 
     @Override
     public Integer call() {

@@ -3,25 +3,15 @@ package io.dmazone.cli;
 import io.dmazone.memory.PinnedFootprint;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code dmazone footprint PID}: what a process (a QEMU) has locked and pinned. */
 @Command(name = "footprint", mixinStandardHelpOptions = true,
         description = {"Print what a process has locked (VmLck: VFIO type1's pins), pinned (VmPin: iommufd) and "
                 + "resident (VmRSS), once or, with --watch, whenever it changes until the process exits."})
-final class FootprintCommand implements Callable<Integer>, Dmazone.Verbose {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    Verbosity verbosity;
-
+final class FootprintCommand extends Subcommand {
     @Parameters(paramLabel = "PID", description = "The process, e.g. QEMU's.")
     long pid;
 
@@ -38,11 +28,6 @@ final class FootprintCommand implements Callable<Integer>, Dmazone.Verbose {
 
     @Option(names = "--json", description = "JSON: one object, or with --watch one object per line.")
     boolean json;
-
-    @Override
-    public Verbosity verbosity() {
-        return verbosity;
-    }
 
     @Override
     public Integer call() {

@@ -11,14 +11,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code dmazone launch [plan options] -- qemu-system-x86_64 ...}: runs QEMU under the plan's
@@ -33,15 +30,9 @@ import picocli.CommandLine.Spec;
                 + "footprint whenever it changes. The QEMU command comes after --; add the plan's arguments to it "
                 + "yourself (dmazone plan --format qemu-args prints them).",
                 "Exit status: 0 when QEMU exits with 0, 1 when it fails."})
-final class LaunchCommand implements Callable<Integer>, Dmazone.Verbose {
+final class LaunchCommand extends Subcommand {
     /** Drops CAP_IPC_LOCK for the program it runs, so RLIMIT_MEMLOCK binds VFIO's pins. */
     static final List<String> WITHOUT_IPC_LOCK = List.of("setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "--");
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    Verbosity verbosity;
 
     @Mixin
     PlanOptions options;
@@ -52,11 +43,6 @@ final class LaunchCommand implements Callable<Integer>, Dmazone.Verbose {
 
     @Parameters(paramLabel = "QEMU-COMMAND", arity = "1..*", description = "The QEMU command line, after --.")
     List<String> command;
-
-    @Override
-    public Verbosity verbosity() {
-        return verbosity;
-    }
 
     @Override
     public Integer call() throws InterruptedException {

@@ -11,13 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code dmazone matrix}: the main job from a checkout. Builds (or finds) the test kernel,
@@ -29,16 +25,10 @@ import picocli.CommandLine.Spec;
         description = {"Run the main job: every mode of the nested matrix (pinned memory, throughput, VFIO map "
                 + "calls), on the lean test kernel or on your tree. Runs from a checkout of dmazone; as root.",
                 "Exit status 1 when a mode failed or a pinning or map-call target was missed."})
-final class MatrixCommand implements Callable<Integer>, Dmazone.Verbose {
+final class MatrixCommand extends Subcommand {
     /** The modes, as ThroughputMatrixMain names them. */
     static final List<String> MODES = List.of("FULL_PINNING", "VIOMMU_DYNAMIC", "ZONE_INTEL", "ZONE_VIRTIO");
     static final int PROGRESS_SECONDS = 30;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    Verbosity verbosity;
 
     @Option(names = "--kernel-tree", paramLabel = "DIR",
             description = "Build and boot this kernel source tree instead of Debian's linux-source.")
@@ -55,11 +45,6 @@ final class MatrixCommand implements Callable<Integer>, Dmazone.Verbose {
     @Option(names = "--out", paramLabel = "DIR",
             description = "Where the logs of the builds go (default: test-vms/target/reports in the checkout).")
     Path out;
-
-    @Override
-    public Verbosity verbosity() {
-        return verbosity;
-    }
 
     @Override
     public Integer call() throws IOException, InterruptedException {

@@ -6,18 +6,15 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code dmazone plan}: QEMU arguments, guest command line and memlock budget for a zone. */
 @Command(name = "plan", mixinStandardHelpOptions = true,
         description = "Work out what a guest with a DMA zone takes: QEMU arguments, the guest kernel command "
                 + "line, and the RLIMIT_MEMLOCK budget QEMU needs, with what it pins at startup.")
-final class PlanCommand implements Callable<Integer>, Dmazone.Verbose {
+final class PlanCommand extends Subcommand {
     /** Output forms. */
     enum Format {
         /** For people. */
@@ -30,12 +27,6 @@ final class PlanCommand implements Callable<Integer>, Dmazone.Verbose {
         cmdline
     }
 
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    Verbosity verbosity;
-
     @Mixin
     PlanOptions options;
 
@@ -45,11 +36,6 @@ final class PlanCommand implements Callable<Integer>, Dmazone.Verbose {
 
     @Option(names = "--json", description = "Same as --format json.")
     boolean json;
-
-    @Override
-    public Verbosity verbosity() {
-        return verbosity;
-    }
 
     @Override
     public Integer call() {

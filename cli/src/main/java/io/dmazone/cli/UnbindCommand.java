@@ -4,30 +4,15 @@ import io.dmazone.sysfs.PciAddress;
 import io.dmazone.sysfs.PciDevice;
 import io.dmazone.sysfs.PciSysfs;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code dmazone unbind BDF}: gives a device back from vfio-pci to whichever host driver matches it. */
 @Command(name = "unbind", mixinStandardHelpOptions = true,
         description = "Take a PCI device off vfio-pci and let the host driver that matches it take it back.")
-final class UnbindCommand implements Callable<Integer>, Dmazone.Verbose {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    Verbosity verbosity;
-
+final class UnbindCommand extends Subcommand {
     @Parameters(paramLabel = "BDF", description = "The device, e.g. 0000:00:09.0.", converter = Converters.Pci.class)
     PciAddress address;
-
-    @Override
-    public Verbosity verbosity() {
-        return verbosity;
-    }
 
     @Override
     public Integer call() {
