@@ -67,7 +67,7 @@ class VmSpecValidationTest {
 
     @Test
     void sharedDirMustLieUnderGuestTmp() throws Exception {
-        assertThatThrownBy(() -> new SharedDir(Path.of("/tmp"), "/work/x")).hasMessageContaining("under /tmp");
+        assertThatThrownBy(() -> new SharedDir(Path.of("/tmp"), "/srv/share")).hasMessageContaining("under /tmp");
     }
 
     @Test
