@@ -58,9 +58,7 @@ class E1000eZoneIT {
 
     @TestFactory
     Stream<DynamicTest> everyCheckPassed() {
-        return CHECKS.stream().map(name -> DynamicTest.dynamicTest(name, () -> assertThat(checks.check(name))
-                .as("check %s (console %s)", name, result.consoleLog())
-                .hasValueSatisfying(c -> assertThat(c.passed()).as(c.detail()).isTrue())));
+        return ExpectedChecks.each(checks, CHECKS, result.consoleLog());
     }
 
     @Test

@@ -60,10 +60,9 @@ class JavaEduDriverIT {
 
     @TestFactory
     Stream<DynamicTest> everyCheckPassedForEveryBackend() {
-        return BACKENDS.stream().flatMap(backend -> CHECKS.stream().map(name -> backend + "." + name))
-                .map(name -> DynamicTest.dynamicTest(name, () -> assertThat(checks.check(name))
-                        .as("check %s (console %s)", name, result.consoleLog())
-                        .hasValueSatisfying(c -> assertThat(c.passed()).as(c.detail()).isTrue())));
+        return ExpectedChecks.each(checks,
+                BACKENDS.stream().flatMap(backend -> CHECKS.stream().map(name -> backend + "." + name)).toList(),
+                result.consoleLog());
     }
 
     /** A benchmark, not a timed test: the ratio must have been measured and judged, whatever the verdict. */

@@ -55,10 +55,7 @@ final class KmodGuestSuite {
 
     /** One test per expected check (missing ones fail), then the guest's verdict. */
     Stream<DynamicTest> tests(List<String> expected) {
-        Stream<DynamicTest> each = expected.stream().map(name -> DynamicTest.dynamicTest(name, () ->
-                assertThat(checks.check(name))
-                        .as("check %s in the guest output (console: %s)", name, result.consoleLog())
-                        .hasValueSatisfying(c -> assertThat(c.passed()).as(c.detail()).isTrue())));
+        Stream<DynamicTest> each = ExpectedChecks.each(checks, expected, result.consoleLog());
         return Stream.concat(each, Stream.of(DynamicTest.dynamicTest("guest exit status", () ->
                 assertThat(result.exitStatus()).as("output:%n%s", result.output()).isZero())));
     }

@@ -47,9 +47,7 @@ class VfioFaultIT {
 
     @TestFactory
     Stream<DynamicTest> everyCheckPassed() {
-        return CHECKS.stream().map(name -> DynamicTest.dynamicTest(name, () -> assertThat(checks.check(name))
-                .as("check %s (console %s)", name, result.consoleLog())
-                .hasValueSatisfying(c -> assertThat(c.passed()).as(c.detail()).isTrue())));
+        return ExpectedChecks.each(checks, CHECKS, result.consoleLog());
     }
 
     @Test
