@@ -67,14 +67,12 @@ public final class NestedRun {
         Path share = runDir.resolve("share");
         Path l2 = runDir.resolve("l2");
         try {
-            Files.createDirectories(share);
             Files.createDirectories(l2);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + runDir, e);
         }
         buildL2Image(spec, bin, l2);
-        Path companion = writeCompanion(spec, share);
-        writeEnv(spec, share.resolve("nested.env"), l2, companion);
+        prepareShare(spec, share, l2);
 
         VmSpec.Builder l1 = VmSpec.builder(spec.name() + "-l1")
                 .memoryMiB(spec.l1MemoryMiB())
@@ -102,13 +100,7 @@ public final class NestedRun {
                 }
                 System.err.println("dmazone: L1 of " + spec.name() + " stalled after its command started ("
                         + e.reason() + "); running it again, attempt " + (attempt + 1) + " of " + L1_RUN_ATTEMPTS);
-                try {
-                    Files.createDirectories(share);
-                } catch (IOException io) {
-                    throw new UncheckedIOException("cannot create " + share, io);
-                }
-                companion = writeCompanion(spec, share);
-                writeEnv(spec, share.resolve("nested.env"), l2, companion);
+                prepareShare(spec, share, l2);
             }
         }
 
@@ -236,6 +228,16 @@ public final class NestedRun {
             Thread.currentThread().interrupt();
             throw new VmException("interrupted while building L2's image", e);
         }
+    }
+
+    /** Creates the share with what L1 reads from it: nested.env and the companion, if any. */
+    private static void prepareShare(NestedSpec spec, Path share, Path l2) {
+        try {
+            Files.createDirectories(share);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + share, e);
+        }
+        writeEnv(spec, share.resolve("nested.env"), l2, writeCompanion(spec, share));
     }
 
     /** The companion goes into the share, where L1 reads it; null when the spec has none. */
