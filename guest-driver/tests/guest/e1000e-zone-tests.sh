@@ -161,13 +161,18 @@ iperf() {
 	json=$(timeout 40 iperf3 -c "$PEER_IP" -t 5 $rev -J 2>/dev/null)
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	MBPS=$(echo "$json" | python3 -c '
+	MBPS=$(echo "$json" | iperf_mbps)
+	[ -n "$MBPS" ]
+}
+
+# iperf_mbps: received Mbit/s from iperf3 -J output on stdin, empty if none
+iperf_mbps() {
+	python3 -c '
 import json, sys
 try:
     print("%.1f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))
 except Exception:
-    print("")' 2>/dev/null)
-	[ -n "$MBPS" ]
+    print("")' 2>/dev/null
 }
 
 # rings KEY: from the patched driver's debugfs "rings" file: the ring
@@ -329,6 +334,79 @@ t_zone_exhaustion() {
 	check zone_exhaustion_recovered $? "$PING_DETAIL; kernel log since the failures: ${problems:-clean}"
 }
 
+# An Rx slot keeps its zone buffer for the life of the ring, so the Rx
+# refill only asks the zone for one when a slot is (re)filled from empty:
+# at open and after a ring resize (both allocate the rings from the zone
+# first, so injected failures would fail those instead), or after an
+# adapter reset (ethtool -r: e1000e_reinit_locked frees every Rx buffer
+# and refills the ring, which stays). A failed refill leaves the rest of
+# the ring empty until NAPI retries it (at least on the watchdog's Rx
+# interrupt, every 2 s). Every transmitted frame takes a zone buffer too,
+# so fail_next is held high for a window, not set to a count the
+# e1000e's ACKs would use up before the reset.
+t_zone_rx_exhaustion() {
+	local hold=1000000 json=/tmp/rx-exhaustion-load.json
+	local size p0 p1 mark r0 r1 t0 t1 f0 f1 reset_rc short srv cli load_rc
+	local load problems n i nbuf rc_ping rc_iperf ok
+	size=$(ethtool -g "$IFACE" | awk '/^Current/ { c = 1 } c && $1 == "RX:" { print $2; exit }')
+
+	ip netns exec "$NS" iperf3 -s -1 -B "$PEER_IP" >/dev/null 2>&1 &
+	srv=$!
+	PIDS+=("$srv")
+	sleep 1
+	timeout 60 iperf3 -c "$PEER_IP" -R -t 12 -J >"$json" 2>/dev/null &
+	cli=$!
+	PIDS+=("$cli")
+	sleep 2
+	p0=$(cat "/sys/class/net/$IFACE/statistics/rx_packets")
+	sleep 1
+	p1=$(cat "/sys/class/net/$IFACE/statistics/rx_packets")
+
+	mark=$(dmesg_mark)
+	r0=$(ethstat dmazone_rx_drops)
+	t0=$(ethstat dmazone_tx_drops)
+	f0=$(sysval failed_allocations)
+	echo "$hold" > "$DZ_DBG/fail_next"
+	ethtool -r "$IFACE"
+	reset_rc=$?
+	sleep 1
+	short=$(rings rx_buffers)
+	sleep 2
+	echo 0 > "$DZ_DBG/fail_next"
+	r1=$(ethstat dmazone_rx_drops)
+	t1=$(ethstat dmazone_tx_drops)
+	f1=$(sysval failed_allocations)
+	ok=1
+	[ "$reset_rc" = 0 ] && [ $((p1 - p0)) -ge 100 ] &&
+		[ "${r1:-0}" -gt "${r0:-0}" ] && ok=0
+	check rx_exhaustion_counted $ok "dmazone_rx_drops ${r0:-?} -> ${r1:-?} with $((f1 - f0)) injected zone allocation failures (fail_next=$hold for 3 s from ethtool -r, rc=$reset_rc) under iperf3 peer -> e1000e at $((p1 - p0)) rx packets/s; rx_buffers during: ${short:-?} of $size slots; dmazone_tx_drops ${t0:-?} -> ${t1:-?}"
+
+	wait "$cli"
+	load_rc=$?
+	load=$(iperf_mbps < "$json")
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+
+	problems=$(dmesg_since "$mark" | grep -E "$KERNEL_LOG_PROBLEMS|Detected Hardware Unit Hang|NETDEV WATCHDOG" | head -3 | tr '\n' ' ')
+	n=$(dmar_faults_since "$mark")
+	[ -z "$problems" ]
+	check rx_exhaustion_no_oops $? "kernel log since the injection: ${problems:-clean}; DMAR fault lines: $n"
+
+	for i in $(seq 50); do
+		nbuf=$(rings rx_buffers)
+		[ "${nbuf:-0}" -ge $((size - 1)) ] && break
+		sleep 0.2
+	done
+	ping_ok 5
+	rc_ping=$?
+	MBPS=
+	iperf rx
+	rc_iperf=$?
+	ok=1
+	[ $rc_ping = 0 ] && [ $rc_iperf = 0 ] && [ "${nbuf:-0}" -ge $((size - 1)) ] && ok=0
+	check rx_exhaustion_recovered $ok "rx_buffers ${nbuf:-?} of $size slots (looked $i time(s), 0.2 s apart); ping $PING_DETAIL; iperf3 peer -> e1000e ${MBPS:-failed} Mbit/s; the load iperf3 exited $load_rc, ${load:-no} Mbit/s"
+}
+
 t_fault_injection() {
 	local f=/sys/kernel/debug/e1000e_dmazone/$BDF/inject_rx_fault
 	local mark report addr page line ok n
@@ -440,6 +518,7 @@ main() {
 	t_zone_traffic
 	t_zone_ring_resize
 	t_zone_exhaustion
+	t_zone_rx_exhaustion
 	t_fault_injection
 	t_reload_cycles
 	t_without_dmazone

@@ -27,6 +27,7 @@ class E1000eZoneIT {
             "rx_buffers_in_zone", "zone_accounting", "zone_mtu_limited", "zone_ping", "zone_ping_flood",
             "tx_buffers_from_zone", "zone_iperf_tx", "zone_iperf_rx", "zone_traffic_no_dmar_faults",
             "zone_ring_resize", "zone_ring_resize_back", "zone_exhaustion_counted", "zone_exhaustion_recovered",
+            "rx_exhaustion_counted", "rx_exhaustion_no_oops", "rx_exhaustion_recovered",
             "fault_armed", "fault_descriptor_completed_and_reposted", "fault_target_outside_zone",
             "fault_memory_unchanged", "fault_dmar_logged", "fault_driver_recovered_log", "fault_counted",
             "fault_traffic_resumes", "fault_traffic_resumes_flood", "reload_cycles_no_leak",
