@@ -20,6 +20,11 @@
  *             outside-read [SEED]   kernel page -> edu -> zone, compare
  *             alloc SIZE [ALIGN]    keep one zone allocation
  *             free-all              free the kept allocations
+ *             map-extra MIB         map MIB of ordinary memory, outside
+ *                                   the zone, into the device's domain:
+ *                                   what an uncooperative guest could do
+ *             extra-write [SEED]    edu -> the first page of that memory
+ *             unmap-extra           undo map-extra
  *   result  the outcome of the last command, one line
  *
  * edu (QEMU hw/misc/edu.c) registers: DMA source 0x80, destination 0x88,
@@ -36,6 +41,7 @@
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/io.h>
+#include <linux/iommu.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/module.h>
@@ -58,6 +64,10 @@
 #define EDU_REG_DMA_CMD		0x98
 #define EDU_CMD_START		BIT(0)
 #define EDU_CMD_TO_RAM		BIT(1)	/* clear: RAM -> edu buffer */
+
+#define EDU_EXTRA_ORDER		9	/* map-extra works in 2 MiB blocks */
+#define EDU_EXTRA_BLOCK		(PAGE_SIZE << EDU_EXTRA_ORDER)
+#define EDU_EXTRA_MAX_MIB	512
 
 #define EDU_BUF_ADDR		0x40000
 #define EDU_BUF_SIZE		4096
@@ -103,6 +113,9 @@ struct edu_test_buf {
  * @api: dmazone's functions while attached
  * @za: the attachment, NULL when detached
  * @bufs: allocations kept by "alloc"
+ * @extra: blocks mapped by "map-extra", identity-mapped into @extra_domain
+ * @nr_extra: how many
+ * @extra_domain: the device's domain when "map-extra" ran
  * @debugfs: this device's debugfs directory
  * @result: outcome of the last command
  */
@@ -113,6 +126,9 @@ struct edu_test {
 	struct edu_test_api api;
 	struct dmazone_attachment *za;
 	struct list_head bufs;
+	struct page **extra;
+	unsigned int nr_extra;
+	struct iommu_domain *extra_domain;
 	struct dentry *debugfs;
 	char result[256];
 };
@@ -291,11 +307,13 @@ out_free:
  * (write) or its contents reached the zone (read); the caller decides
  * which is expected.
  */
-static int edu_test_cmd_outside(struct edu_test *et, u32 seed, bool write)
+static int edu_test_cmd_outside(struct edu_test *et, u32 seed, bool write,
+				struct page *target)
 {
 	struct edu_test_buf src, dst;
-	const char *what = write ? "outside-write" : "outside-read";
-	struct page *page;
+	const char *what = target ? "extra-write" :
+			   write ? "outside-write" : "outside-read";
+	struct page *page = target;
 	dma_addr_t addr;
 	size_t bad, first;
 	u8 *ref, *p;
@@ -307,7 +325,8 @@ static int edu_test_cmd_outside(struct edu_test *et, u32 seed, bool write)
 		return ret;
 	}
 	ref = kmalloc(EDU_BUF_SIZE, GFP_KERNEL);
-	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		page = alloc_page(GFP_KERNEL);
 	if (!ref || !page) {
 		edu_test_result(et, "%s ERROR alloc %d\n", what, -ENOMEM);
 		ret = -ENOMEM;
@@ -316,7 +335,10 @@ static int edu_test_cmd_outside(struct edu_test *et, u32 seed, bool write)
 	p = page_address(page);
 	edu_test_fill(ref, ~seed);
 	memcpy(p, ref, EDU_BUF_SIZE);
-	/* No IOMMU mapping: the device tries the physical address. */
+	/*
+	 * The device tries the physical address: unmapped for a page of its
+	 * own, identity-mapped by the guest for a map-extra block.
+	 */
 	addr = page_to_phys(page);
 
 	/* Preload edu with the zone pattern (differs from the page's). */
@@ -348,10 +370,88 @@ static int edu_test_cmd_outside(struct edu_test *et, u32 seed, bool write)
 out_dma_error:
 	edu_test_result(et, "%s ERROR dma %d\n", what, ret);
 out_free:
-	if (page)
+	if (page && !target)
 		__free_page(page);
 	kfree(ref);
 	edu_test_zone_bufs_free(et, &src, &dst);
+	return ret;
+}
+
+/* Unmaps and frees what map-extra left; returns the bytes unmapped. */
+static size_t edu_test_unmap_extra(struct edu_test *et)
+{
+	size_t unmapped = 0;
+	unsigned int i;
+
+	lockdep_assert_held(&et->lock);
+
+	for (i = 0; i < et->nr_extra; i++) {
+		unmapped += iommu_unmap(et->extra_domain,
+					page_to_phys(et->extra[i]),
+					EDU_EXTRA_BLOCK);
+		__free_pages(et->extra[i], EDU_EXTRA_ORDER);
+	}
+	kfree(et->extra);
+	et->extra = NULL;
+	et->nr_extra = 0;
+	et->extra_domain = NULL;
+	return unmapped;
+}
+
+/*
+ * What dmazone's callers promise not to do: map ordinary memory, outside
+ * the zone, into the device's domain (IOVA = physical address, as for the
+ * zone). With a vIOMMU each map reaches the host, which must refuse what
+ * exceeds the guest's pin budget; the guest's IOMMU driver still reports
+ * success, as virtio-iommu and intel-iommu do not hear of the refusal.
+ */
+static int edu_test_cmd_map_extra(struct edu_test *et, unsigned long mib)
+{
+	struct iommu_domain *domain;
+	unsigned int i, n;
+	int ret;
+
+	lockdep_assert_held(&et->lock);
+
+	if (et->nr_extra)
+		return -EBUSY;
+	if (!mib || mib > EDU_EXTRA_MAX_MIB || mib % (EDU_EXTRA_BLOCK / SZ_1M))
+		return -EINVAL;
+	domain = iommu_get_domain_for_dev(&et->pdev->dev);
+	if (!domain || domain->type != IOMMU_DOMAIN_UNMANAGED) {
+		edu_test_result(et, "map-extra FAIL no zone domain\n");
+		return -ENODEV;
+	}
+	n = mib * SZ_1M / EDU_EXTRA_BLOCK;
+	et->extra = kcalloc(n, sizeof(*et->extra), GFP_KERNEL);
+	if (!et->extra)
+		return -ENOMEM;
+	et->extra_domain = domain;
+	for (i = 0; i < n; i++) {
+		struct page *block;
+
+		block = alloc_pages(GFP_KERNEL | __GFP_NOWARN, EDU_EXTRA_ORDER);
+		if (!block) {
+			ret = -ENOMEM;
+			goto err_unmap;
+		}
+		ret = iommu_map(domain, page_to_phys(block),
+				page_to_phys(block), EDU_EXTRA_BLOCK,
+				IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
+		if (ret) {
+			__free_pages(block, EDU_EXTRA_ORDER);
+			goto err_unmap;
+		}
+		et->extra[et->nr_extra++] = block;
+	}
+	edu_test_result(et, "map-extra OK mib=%lu blocks=%u first=0x%llx\n",
+			mib, n, (u64)page_to_phys(et->extra[0]));
+	return 0;
+
+err_unmap:
+	edu_test_result(et, "map-extra FAIL %d after %u of %u blocks\n", ret,
+			et->nr_extra, n);
+	edu_test_unmap_extra(et);
 	return ret;
 }
 
@@ -427,6 +527,7 @@ static void edu_test_detach(struct edu_test *et)
 	lockdep_assert_held(&et->lock);
 
 	freed = edu_test_free_all(et);
+	edu_test_unmap_extra(et);
 	et->api.detach(et->za);
 	et->za = NULL;
 	edu_test_api_put(et);
@@ -464,9 +565,18 @@ static int edu_test_run(struct edu_test *et, char *line)
 	} else if (!strcmp(cmd, "zone")) {
 		ret = edu_test_cmd_zone(et, a);
 	} else if (!strcmp(cmd, "outside-write")) {
-		ret = edu_test_cmd_outside(et, a, true);
+		ret = edu_test_cmd_outside(et, a, true, NULL);
 	} else if (!strcmp(cmd, "outside-read")) {
-		ret = edu_test_cmd_outside(et, a, false);
+		ret = edu_test_cmd_outside(et, a, false, NULL);
+	} else if (!strcmp(cmd, "map-extra")) {
+		ret = arg1 ? edu_test_cmd_map_extra(et, a) : -EINVAL;
+	} else if (!strcmp(cmd, "extra-write")) {
+		ret = et->nr_extra ?
+		      edu_test_cmd_outside(et, a, true, et->extra[0]) : -ENXIO;
+	} else if (!strcmp(cmd, "unmap-extra")) {
+		edu_test_result(et, "unmap-extra OK unmapped=%zu\n",
+				edu_test_unmap_extra(et));
+		ret = 0;
 	} else if (!strcmp(cmd, "alloc")) {
 		ret = arg1 ? edu_test_cmd_alloc(et, a, b) : -EINVAL;
 	} else if (!strcmp(cmd, "free-all")) {

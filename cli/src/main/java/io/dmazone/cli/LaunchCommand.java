@@ -37,6 +37,12 @@ final class LaunchCommand extends Subcommand {
     @Mixin
     PlanOptions options;
 
+    @Option(names = "--memlock-budget", paramLabel = "SIZE", converter = Converters.Size.class,
+            description = "The host's pin budget for this guest: refuse (exit 2, before QEMU starts) a plan that pins "
+                    + "more than SIZE at startup or in steady state, e.g. intel-iommu with the device present from "
+                    + "the start; QEMU then runs under SIZE instead of the plan's own figure.")
+    Long budgetBytes;
+
     @Option(names = "--interval", defaultValue = "1", paramLabel = "SECONDS",
             description = "Seconds between footprint samples (default ${DEFAULT-VALUE}).")
     double intervalSeconds;
@@ -50,9 +56,14 @@ final class LaunchCommand extends Subcommand {
             throw new IllegalArgumentException("--interval must be positive, e.g. 1");
         }
         ZonePlan plan = options.plan();
+        long limit = plan.memlockBytes();
+        if (budgetBytes != null) {
+            plan.requireWithin(budgetBytes);
+            limit = budgetBytes;
+        }
         boolean dropIpcLock = HostFacts.system().hasCapability(HostFacts.CAP_IPC_LOCK);
         requireOnPath("prlimit", "install util-linux");
-        List<String> argv = new ArrayList<>(List.of("prlimit", "--memlock=" + plan.memlockBytes() + ":" + plan.memlockBytes(),
+        List<String> argv = new ArrayList<>(List.of("prlimit", "--memlock=" + limit + ":" + limit,
                 "--"));
         if (dropIpcLock) {
             requireOnPath("setpriv", "install util-linux");
@@ -73,7 +84,7 @@ final class LaunchCommand extends Subcommand {
         try {
             if (!verbosity.quiet()) {
                 err.println("dmazone launch: pid " + qemu.pid() + " runs under RLIMIT_MEMLOCK "
-                        + Sizes.format(plan.memlockBytes()) + (dropIpcLock ? ", without CAP_IPC_LOCK" : "") + " ("
+                        + Sizes.format(limit) + (dropIpcLock ? ", without CAP_IPC_LOCK" : "") + " ("
                         + plan.viommu() + ", zone " + Sizes.format(plan.zone().size()) + ")");
                 err.flush();
             }
@@ -84,7 +95,7 @@ final class LaunchCommand extends Subcommand {
             if (!verbosity.quiet() || status != 0) {
                 err.println("dmazone launch: " + String.join(" ", command.subList(0, 1)) + " exited with status " + status
                         + "; highest VmLck " + Sizes.format(watch.highestLocked()) + " of the budget "
-                        + Sizes.format(plan.memlockBytes()));
+                        + Sizes.format(limit));
                 err.flush();
             }
             return status == 0 ? Dmazone.OK : Dmazone.FAILED;

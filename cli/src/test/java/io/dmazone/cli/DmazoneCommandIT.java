@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -137,6 +138,33 @@ class DmazoneCommandIT {
                 "--", "env", "EXIT=3", "sh", "-c", probe);
         assertThat(failed.exitCode()).isEqualTo(1);
         assertThat(failed.stderr()).contains("exited with status 3");
+    }
+
+    /**
+     * A host budget of the zone: virtio-iommu (boot-bypass off) runs under it; intel-iommu, which
+     * pins all guest RAM as QEMU starts, is refused before anything runs, with the reason.
+     */
+    @Test
+    void launchHoldsAHostBudgetAndRefusesAPlanThatPinsMoreAtStartup(@TempDir Path dir) throws Exception {
+        String probe = "grep 'Max locked memory' /proc/self/limits";
+        DmazoneProcess ok = DmazoneProcess.run("launch", "--guest-ram", "512M", "--zone", "2M", "--viommu", "virtio",
+                "--device", NIC, "--memlock-budget", "4M", "--", "sh", "-c", probe);
+        assertThat(ok.exitCode()).as(ok.stderr()).isZero();
+        assertThat(ok.stdout()).containsPattern("Max locked memory\\s+4194304\\s+4194304\\s+bytes");
+
+        Path ran = dir.resolve("qemu-ran");
+        DmazoneProcess refused = DmazoneProcess.run("launch", "--guest-ram", "512M", "--zone", "2M", "--viommu",
+                "intel", "--device", NIC, "--memlock-budget", "2M", "--", "touch", ran.toString());
+        assertThat(refused.exitCode()).as(refused.stderr()).isEqualTo(2);
+        assertThat(refused.stderrLines()).singleElement().asString()
+                .contains("intel-iommu QEMU pins 576 MiB as it starts", "above the budget of 2 MiB", "virtio-iommu");
+        assertThat(ran).as("the command of a refused launch").doesNotExist();
+
+        DmazoneProcess zoneTooBig = DmazoneProcess.run("launch", "--guest-ram", "512M", "--zone", "8M", "--device",
+                NIC, "--memlock-budget", "4M", "--", "touch", ran.toString());
+        assertThat(zoneTooBig.exitCode()).as(zoneTooBig.stderr()).isEqualTo(2);
+        assertThat(zoneTooBig.stderrLines()).singleElement().asString().contains("pins 8 MiB, above the budget of 4 MiB");
+        assertThat(ran).doesNotExist();
     }
 
     static Stream<Arguments> badInputs() {

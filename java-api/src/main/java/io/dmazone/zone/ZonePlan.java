@@ -41,6 +41,32 @@ public record ZonePlan(ZoneSpec zone, long guestRamBytes, VIommu viommu, List<Pc
         }
     }
 
+    /**
+     * Checks the plan against a host's pin budget for this guest (the RLIMIT_MEMLOCK its QEMU
+     * gets, without CAP_IPC_LOCK), before QEMU starts: a QEMU that pins more than that at
+     * startup fails midway, and one whose zone exceeds it cannot map the zone.
+     *
+     * @throws IllegalArgumentException naming what exceeds the budget and what to do instead
+     */
+    public void requireWithin(long budgetBytes) {
+        if (budgetBytes <= 0) {
+            throw new IllegalArgumentException("memlock budget: " + budgetBytes + " must be positive");
+        }
+        if (startupPinnedBytes > budgetBytes) {
+            throw new IllegalArgumentException("memlock budget: with " + viommu.label() + " QEMU pins "
+                    + Sizes.format(startupPinnedBytes) + " as it starts (all guest RAM"
+                    + (viommu == VIommu.NONE ? ", for good" : " for each device, until the guest's IOMMU is on")
+                    + "), above the budget of " + Sizes.format(budgetBytes)
+                    + "; use virtio-iommu (boot-bypass off), add the device once the guest's IOMMU is on, "
+                    + "or raise the budget to " + Sizes.format(startupPinnedBytes));
+        }
+        if (steadyPinnedBytes > budgetBytes) {
+            throw new IllegalArgumentException("memlock budget: the zone for " + devices.size() + " device(s) pins "
+                    + Sizes.format(steadyPinnedBytes) + ", above the budget of " + Sizes.format(budgetBytes)
+                    + "; shrink the zone or raise the budget to " + Sizes.format(steadyPinnedBytes));
+        }
+    }
+
     /** The kernel command line as one string for {@code -append}. */
     public String kernelCmdlineString() {
         return String.join(" ", kernelCmdline);

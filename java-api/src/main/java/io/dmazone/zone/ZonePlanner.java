@@ -117,30 +117,8 @@ public final class ZonePlanner {
         cmdline.add("dmazone.size=" + Sizes.hex(zone.size()));
         cmdline.addAll(viommu.kernelParams());
 
-        long allRam = guestRam + FIRMWARE_SLACK;
-        long startup;
-        long steady;
-        switch (viommu) {
-            case NONE:
-                // One container shared by all devices maps all RAM once.
-                startup = allRam;
-                steady = allRam;
-                break;
-            case INTEL_IOMMU:
-            case VIRTIO_IOMMU_BOOT_BYPASS:
-                // Each device gets its own address space and container; until the guest enables
-                // DMAR (or attaches the device to a domain) each container maps all RAM, and
-                // locked_vm counts per container.
-                startup = Math.multiplyExact(allRam, (long) n);
-                steady = Math.multiplyExact(zone.size(), (long) n);
-                break;
-            case VIRTIO_IOMMU:
-                startup = 0;
-                steady = Math.multiplyExact(zone.size(), (long) n);
-                break;
-            default:
-                throw new AssertionError(viommu);
-        }
+        long startup = startupPinnedBytes(viommu, guestRam, n);
+        long steady = viommu == VIommu.NONE ? startup : Math.multiplyExact(zone.size(), (long) n);
         long memlock = Math.max(startup, steady);
         List<String> notes = new ArrayList<>();
         if (viommu.needsQboot()) {
@@ -160,6 +138,31 @@ public final class ZonePlanner {
                     + "size=" + Sizes.hex(zone.size()) + "): load it early, while free memory still has 2 MiB chunks");
         }
         return new ZonePlan(zone, guestRam, viommu, List.copyOf(devices), args, cmdline, memlock, startup, steady, notes);
+    }
+
+    /**
+     * What QEMU pins as it starts, before the guest runs, for a guest of {@code guestRamBytes}
+     * with {@code devices} devices passed through behind {@code viommu}.
+     *
+     * @throws ArithmeticException if the figure overflows 64 bits
+     */
+    public static long startupPinnedBytes(VIommu viommu, long guestRamBytes, int devices) {
+        long allRam = Math.addExact(guestRamBytes, FIRMWARE_SLACK);
+        switch (viommu) {
+            case NONE:
+                // One container shared by all devices maps all RAM once, and keeps it.
+                return allRam;
+            case INTEL_IOMMU:
+            case VIRTIO_IOMMU_BOOT_BYPASS:
+                // Each device gets its own address space and container; until the guest enables
+                // DMAR (or attaches the device to a domain) each container maps all RAM, and
+                // locked_vm counts per container.
+                return Math.multiplyExact(allRam, (long) devices);
+            case VIRTIO_IOMMU:
+                return 0;
+            default:
+                throw new AssertionError(viommu);
+        }
     }
 
     private void requireInsideRam() {

@@ -87,6 +87,26 @@ class ZonePlannerTest {
         assertThat(p.steadyPinnedBytes()).isEqualTo(128 * Sizes.MIB);
     }
 
+    /** A host budget of the zone: what pins beyond it at startup or in steady state is refused with the reason. */
+    @Test
+    void aPlanIsCheckedAgainstAHostBudgetBeforeQemuStarts() {
+        long zone = 64 * Sizes.MIB;
+        ZonePlanner.forZone(ZONE, 2 * Sizes.GIB).viommu(VIommu.VIRTIO_IOMMU).device(NIC).plan().requireWithin(zone);
+        assertThatThrownBy(() -> ZonePlanner.forZone(ZONE, 2 * Sizes.GIB).viommu(VIommu.INTEL_IOMMU).device(NIC).plan()
+                .requireWithin(zone))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("intel-iommu QEMU pins 2.1 GiB as it starts")
+                .hasMessageContaining("above the budget of 64 MiB")
+                .hasMessageContaining("use virtio-iommu");
+        assertThatThrownBy(() -> ZonePlanner.forZone(ZONE, 2 * Sizes.GIB).viommu(VIommu.NONE).device(NIC).plan()
+                .requireWithin(zone)).hasMessageContaining("all guest RAM, for good");
+        assertThatThrownBy(() -> ZonePlanner.forZone(ZONE, 2 * Sizes.GIB).viommu(VIommu.VIRTIO_IOMMU).device(NIC)
+                .device(PciAddress.parse("0000:00:0a.0")).plan().requireWithin(zone))
+                .hasMessageContaining("the zone for 2 device(s) pins 128 MiB, above the budget of 64 MiB");
+        assertThatThrownBy(() -> ZonePlanner.forZone(ZONE, 2 * Sizes.GIB).viommu(VIommu.VIRTIO_IOMMU).device(NIC).plan()
+                .requireWithin(0)).hasMessageStartingWith("memlock budget: 0");
+    }
+
     @Test
     void virtioIommuWithoutBootBypassPinsOnlyTheZone() {
         ZonePlan p = ZonePlanner.forZone(ZONE, 2 * Sizes.GIB).viommu(VIommu.VIRTIO_IOMMU).device(NIC).plan();

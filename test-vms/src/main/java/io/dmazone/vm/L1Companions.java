@@ -31,6 +31,14 @@ public final class L1Companions {
         return script("ZONE_KIB=" + zoneKiB + "\nCYCLES=" + cycles, "l1-zone-correctness.sh");
     }
 
+    /**
+     * Watches an uncooperative-guest run from L1 (see l1-uncooperative.sh): L2's QEMU under
+     * {@code budgetBytes}, the fault of L2's write beyond its zone, nothing left pinned.
+     */
+    public static String uncooperative(long budgetBytes) {
+        return script("BUDGET_BYTES=" + budgetBytes, "l1-uncooperative.sh");
+    }
+
     /** Settings, the shared helpers, then the companion itself. */
     private static String script(String settings, String companion) {
         return settings + "\n" + L2Commands.read("checks.sh") + "\n" + L2Commands.read("l1-lib.sh") + "\n"

@@ -38,6 +38,15 @@ public final class L2Commands {
                 + "\n" + read("l2-zone-correctness.sh");
     }
 
+    /**
+     * The L2 half of an uncooperative-guest run (see l2-uncooperative.sh): {@code kase}
+     * "over-map" maps {@code extraMiB} beyond the zone into edu's domain and has edu write
+     * there; "identity" checks that the guest got the identity domain it asked for.
+     */
+    public static String uncooperative(String kase, int extraMiB) {
+        return withHelpers("CASE=" + kase + "\nEXTRA_MIB=" + extraMiB + "\n") + read("l2-uncooperative.sh");
+    }
+
     /** Settings, then the helpers L2 commands share (checks.sh, l2-lib.sh). */
     private static String withHelpers(String settings) {
         return settings + read("checks.sh") + "\n" + read("l2-lib.sh") + "\n";

@@ -275,6 +275,7 @@ public final class NestedRun {
         env.put("SAMPLE_SECONDS", Double.toString(spec.sampleSeconds()));
         env.put("DMA_ENTRY_LIMIT", Integer.toString(spec.dmaEntryLimit()));
         env.put("L2_NO_IPC_LOCK", spec.l2QemuWithoutIpcLock() ? "1" : "");
+        env.put("L2_MEMLOCK_BUDGET", spec.l2MemlockBudgetBytes() > 0 ? Long.toString(spec.l2MemlockBudgetBytes()) : "");
         env.put("COMPANION_GRACE_S", Long.toString(COMPANION_GRACE.toSeconds()));
         env.put("L1_COMPANION", companion == null ? "" : L1_SHARE + "/" + companion.getFileName());
         StringBuilder sb = new StringBuilder();

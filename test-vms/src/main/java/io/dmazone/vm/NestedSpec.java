@@ -1,6 +1,8 @@
 package io.dmazone.vm;
 
+import io.dmazone.Sizes;
 import io.dmazone.zone.VIommu;
+import io.dmazone.zone.ZonePlanner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +30,9 @@ import java.util.Objects;
  *                          for its environment), or empty for none; what it prints is kept
  * @param l2QemuWithoutIpcLock  start L2's QEMU without CAP_IPC_LOCK, so RLIMIT_MEMLOCK binds
  *                          what VFIO pins for it (root's QEMU ignores the limit otherwise)
+ * @param l2MemlockBudgetBytes  0, or the RLIMIT_MEMLOCK L2's QEMU starts under (and without
+ *                          CAP_IPC_LOCK): a host operator's pin budget, in force from QEMU's
+ *                          first pin; refused when L2's vIOMMU pins more than it at startup
  * @param l2Timeout         hard limit for L2's command, from its start
  * @param l2BootTimeout     hard limit for one L2 boot, from L2 QEMU's start to its command
  * @param l2BootSilence     an L2 boot that prints nothing on its console this long has hung
@@ -49,6 +54,7 @@ public record NestedSpec(
         String l2Command,
         String l1Companion,
         boolean l2QemuWithoutIpcLock,
+        long l2MemlockBudgetBytes,
         Duration l2Timeout,
         Duration l2BootTimeout,
         Duration l2BootSilence,
@@ -81,6 +87,14 @@ public record NestedSpec(
         l2KernelArgs = List.copyOf(Objects.requireNonNull(l2KernelArgs, "l2KernelArgs"));
         require(l2Command != null && !l2Command.isBlank(), "l2Command: not set");
         Objects.requireNonNull(l1Companion, "l1Companion: use \"\" for none");
+        require(l2MemlockBudgetBytes >= 0, "l2MemlockBudgetBytes: " + l2MemlockBudgetBytes + " must be 0 (none) or more");
+        if (l2MemlockBudgetBytes > 0) {
+            long startup = ZonePlanner.startupPinnedBytes(l2Viommu, l2MemoryMiB * Sizes.MIB, passthrough.size());
+            require(startup <= l2MemlockBudgetBytes, "l2MemlockBudgetBytes: with " + l2Viommu.label()
+                    + " L2's QEMU pins " + Sizes.format(startup) + " as it starts, above the budget of "
+                    + Sizes.format(l2MemlockBudgetBytes) + ": it would fail midway; use virtio-iommu "
+                    + "(boot-bypass off) or raise the budget to " + Sizes.format(startup));
+        }
         require(l2Timeout != null && l2Timeout.toSeconds() >= 30, "l2Timeout: " + l2Timeout + " must be at least 30 s");
         require(l2BootTimeout != null && l2BootTimeout.toSeconds() >= 30,
                 "l2BootTimeout: " + l2BootTimeout + " must be at least 30 s");
@@ -134,6 +148,7 @@ public record NestedSpec(
         private String l2Command;
         private String l1Companion = "";
         private boolean l2QemuWithoutIpcLock;
+        private long l2MemlockBudgetBytes;
         private Duration l2Timeout = Duration.ofMinutes(8);
         private Duration l2BootTimeout = Duration.ofMinutes(10);
         private Duration l2BootSilence = Duration.ofSeconds(120);
@@ -190,6 +205,15 @@ public record NestedSpec(
             return this;
         }
 
+        /**
+         * Starts L2's QEMU under RLIMIT_MEMLOCK = {@code bytes} and without CAP_IPC_LOCK, as
+         * {@code dmazone launch} does: the budget holds from QEMU's first pin.
+         */
+        public Builder l2MemlockBudget(long bytes) {
+            this.l2MemlockBudgetBytes = bytes;
+            return this;
+        }
+
         public Builder l2KernelArg(String arg) {
             l2KernelArgs.add(arg);
             return this;
@@ -243,7 +267,8 @@ public record NestedSpec(
             }
             modules.addAll(l2Modules);
             return new NestedSpec(name, l1MemoryMiB, l2MemoryMiB, l2Viommu, passthrough, modules, l2Binaries,
-                    l2KernelArgs, l2Command, l1Companion, l2QemuWithoutIpcLock, l2Timeout, l2BootTimeout,
+                    l2KernelArgs, l2Command, l1Companion, l2QemuWithoutIpcLock || l2MemlockBudgetBytes > 0,
+                    l2MemlockBudgetBytes, l2Timeout, l2BootTimeout,
                     l2BootSilence, l2BootAttempts, l2StalledBoots, sampleSeconds,
                     dmaEntryLimit);
         }

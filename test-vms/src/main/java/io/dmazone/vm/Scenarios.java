@@ -62,6 +62,43 @@ public final class Scenarios {
         return b.build();
     }
 
+    /** The pin budget of the uncooperative-guest runs: the matrix's zone, in bytes. */
+    public static final long PIN_BUDGET_BYTES = MATRIX_ZONE_KIB * 1024;
+
+    /**
+     * A guest that maps beyond its zone: L2's QEMU starts under a pin budget of the zone
+     * ({@link #PIN_BUDGET_BYTES}, no CAP_IPC_LOCK), L2 (virtio-iommu, boot-bypass off) attaches
+     * L1's edu to the zone, then maps {@code extraMiB} of ordinary memory into the device's
+     * domain and has edu write there (see l2-uncooperative.sh and l1-uncooperative.sh).
+     */
+    public static NestedSpec overMappingGuest(String name, int extraMiB) {
+        return uncooperative(name, "over-map", extraMiB)
+                .l2Module(Project.root().resolve("kmod/dmazone.ko") + " " + MATRIX_ZONE)
+                .l2Module(Project.root().resolve("kmod/test-client/dmazone_edu_test.ko").toString())
+                .build();
+    }
+
+    /**
+     * A guest that asks for an identity map of all its RAM: the budget of
+     * {@link #overMappingGuest}, no dmazone, and L2 booted with {@code iommu.passthrough=1}.
+     */
+    public static NestedSpec identityMapGuest(String name) {
+        return uncooperative(name, "identity", 0)
+                .l2Module(Project.root().resolve("kmod/test-client/dmazone_edu_test.ko").toString())
+                .l2KernelArg("iommu.passthrough=1")
+                .build();
+    }
+
+    private static NestedSpec.Builder uncooperative(String name, String kase, int extraMiB) {
+        return NestedSpec.builder(name)
+                .l2MemoryMiB(L2_MEMORY_MIB)
+                .l2Viommu(VIommu.VIRTIO_IOMMU)
+                .passthrough(GuestDevice.EDU_64BIT)
+                .l2MemlockBudget(PIN_BUDGET_BYTES)
+                .l2Command(L2Commands.uncooperative(kase, extraMiB))
+                .l1Companion(L1Companions.uncooperative(PIN_BUDGET_BYTES));
+    }
+
     /**
      * The zone mode's correctness, nested (intel-iommu in L2, the matrix's 64 MiB zone):
      * ping flood and iperf3 without IOMMU faults, an out-of-zone RX descriptor blocked and

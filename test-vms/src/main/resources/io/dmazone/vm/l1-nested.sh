@@ -25,6 +25,8 @@ out=$1
 #   DMA_ENTRY_LIMIT  vfio_iommu_type1 dma_entry_limit for L1
 #   L2_NO_IPC_LOCK  1: L2's QEMU runs without CAP_IPC_LOCK, so its
 #                 RLIMIT_MEMLOCK binds what VFIO type1 pins for it
+#   L2_MEMLOCK_BUDGET  bytes, or empty: L2's QEMU starts under that
+#                 RLIMIT_MEMLOCK (soft and hard), so it holds from the first pin
 #   L1_COMPANION  bash script run beside L2 from L2 QEMU's start, or empty; its
 #                 environment: L2_PID (L2's QEMU), OUT, L2_BDFS (the devices
 #                 passed through), L2_CONSOLE, PINS_BEFORE_L2 (pages pinned
@@ -77,6 +79,8 @@ bios_args=()
 [ -n "$L2_BIOS" ] && bios_args=(-bios "$L2_BIOS")
 caps_args=()
 [ "$L2_NO_IPC_LOCK" = 1 ] && caps_args=(setpriv --inh-caps=-ipc_lock --bounding-set=-ipc_lock --)
+[ -n "${L2_MEMLOCK_BUDGET:-}" ] &&
+	caps_args=(prlimit "--memlock=$L2_MEMLOCK_BUDGET:$L2_MEMLOCK_BUDGET" -- "${caps_args[@]}")
 
 # pages pinned with FOLL_PIN (what VFIO type1 pins) in L1 before L2 exists
 pins_before=$(pins_outstanding)
@@ -102,6 +106,11 @@ start_l2() { # attempt
 		-kernel "$L2_KERNEL" -initrd "$L2_INITRD" -append "$L2_APPEND" \
 		2>"$out/l2-qemu.stderr" &
 	qemu=$!
+	# the limits are read once the wrappers (prlimit, setpriv) have exec'd QEMU
+	for _ in $(seq 100); do
+		[[ $(readlink "/proc/$qemu/exe") == *qemu* ]] && break
+		read -r -t 0.05 -u 4 _
+	done
 	event "l2-started pid $qemu attempt $1 memlock-limit $(awk '/Max locked memory/ {print $4, $5}' "/proc/$qemu/limits")"
 	companion=""
 	if [ -n "$L1_COMPANION" ]; then

@@ -83,6 +83,20 @@ class VmSpecValidationTest {
                 .hasMessageStartingWith("l2Modules: /no/such/module.ko does not exist");
     }
 
+    /** intel-iommu pins all of L2's RAM as its QEMU starts: under a zone budget the harness refuses to start it. */
+    @Test
+    void aPinBudgetTheVIommuExceedsAtStartupIsRefused() throws Exception {
+        assertThatThrownBy(() -> NestedSpec.builder("n").l2MemoryMiB(256).l2Viommu(VIommu.INTEL_IOMMU)
+                .passthrough(GuestDevice.EDU).l2MemlockBudget(64L << 20).l2Command("true").build())
+                .hasMessageStartingWith("l2MemlockBudgetBytes: with intel-iommu L2's QEMU pins 320 MiB as it starts, "
+                        + "above the budget of 64 MiB");
+        NestedSpec virtio = NestedSpec.builder("n").l2MemoryMiB(256).l2Viommu(VIommu.VIRTIO_IOMMU)
+                .passthrough(GuestDevice.EDU).l2MemlockBudget(64L << 20).l2Command("true").build();
+        assertThat(virtio.l2QemuWithoutIpcLock()).as("a budget binds only without CAP_IPC_LOCK").isTrue();
+        assertThatThrownBy(() -> NestedSpec.builder("n").passthrough(GuestDevice.EDU).l2MemlockBudget(-1)
+                .l2Command("true").build()).hasMessageStartingWith("l2MemlockBudgetBytes: -1");
+    }
+
     @Test
     void guestChecksParseVerdictsAndValues() throws Exception {
         GuestChecks c = GuestChecks.parse("noise\nCHECK a PASS fine detail\nCHECK b FAIL attach FAIL -95\n"

@@ -1,0 +1,46 @@
+# L1 companion of the uncooperative-guest runs (after checks.sh and
+# l1-lib.sh; BUDGET_BYTES set before it): checks that L2's QEMU runs under
+# the budget, finds in L1's kernel log the fault of the write L2 aimed at
+# memory the host refused to pin (l2-uncooperative.sh prints its address),
+# and once L2's QEMU is gone, that it left nothing pinned. l1-nested.sh
+# samples VmLck through the whole run.
+# shellcheck shell=bash
+CAP_IPC_LOCK=14
+caps=$(awk '$1 == "CapEff:" { print $2 }' "/proc/$L2_PID/status")
+[ $((0x${caps:-4000} >> CAP_IPC_LOCK & 1)) = 0 ]
+check l2_qemu_without_ipc_lock $? "CapEff ${caps:-?}: without CAP_IPC_LOCK RLIMIT_MEMLOCK binds VFIO's pins"
+limit=$(awk '/^Max locked memory/ { print $4 " " $5 }' "/proc/$L2_PID/limits")
+[ "$limit" = "$BUDGET_BYTES $BUDGET_BYTES" ]
+check budget_in_force $? "RLIMIT_MEMLOCK of L2's QEMU (soft hard): ${limit:-?}; budget $BUDGET_BYTES"
+
+# Until L2 reports its write beyond the zone, or its QEMU is gone.
+write_re='^# edu extra-write [0-9]*: extra-write [A-Z]* addr=\(0x[0-9a-f]*\) .*'
+addr=""
+while kill -0 "$L2_PID" 2>/dev/null; do
+	addr=$(sed -n "s/$write_re/\\1/p" "$L2_CONSOLE" | tail -1)
+	[ -n "$addr" ] && break
+	sleep 0.5
+done
+if [ -n "$addr" ]; then
+	page=$(printf '0x%x' $((addr & ~0xfff)))
+	line=""
+	for _ in $(seq 40); do
+		line=$(dmesg | grep 'DMAR: \[DMA Write' | grep "fault addr $page" | head -1 | sed 's/^\[[^]]*\] //')
+		[ -n "$line" ] && break
+		sleep 0.5
+	done
+	[ -n "$line" ]
+	check extra_write_fault_in_l1 $? "${line:-no DMAR write fault at $page in L1}"
+fi
+
+while kill -0 "$L2_PID" 2>/dev/null; do
+	sleep 0.5
+done
+after=$(pins_outstanding)
+for _ in $(seq 60); do
+	[ "$after" -le "$PINS_BEFORE_L2" ] && break
+	sleep 0.5
+	after=$(pins_outstanding)
+done
+[ "$after" -le "$PINS_BEFORE_L2" ]
+check nothing_left_pinned $? "L1 pinned pages (FOLL_PIN outstanding) before L2 $PINS_BEFORE_L2, after its QEMU exited $after"

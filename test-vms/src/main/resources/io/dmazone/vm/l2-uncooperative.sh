@@ -1,0 +1,65 @@
+# L2 command of the uncooperative-guest runs (busybox sh, after checks.sh and
+# l2-lib.sh; CASE and EXTRA_MIB set before it). L2's QEMU runs in L1 under a
+# pin budget (RLIMIT_MEMLOCK, no CAP_IPC_LOCK) and L2 has QEMU's edu device,
+# bound to the dmazone test client, behind virtio-iommu (boot-bypass off).
+#   over-map  edu is attached to the zone; then the guest maps EXTRA_MIB of
+#             ordinary memory into the device's domain and has edu write
+#             there: the host must refuse to pin it and the write must fault.
+#   identity  no dmazone, iommu.passthrough=1: the guest asks for an identity
+#             map of all its RAM for the device.
+# L1 (l1-uncooperative.sh) samples the pins and looks for the fault.
+# shellcheck shell=sh disable=SC3043 # busybox sh has local
+mount -t debugfs none /sys/kernel/debug
+bdf=""
+for dev in /sys/bus/pci/drivers/dmazone_edu_test/0000:*; do
+	[ -e "$dev" ] && bdf=$(basename "$dev")
+done
+[ -n "$bdf" ]
+check edu_bound $? "${bdf:-no device bound to dmazone_edu_test}"
+CTL=/sys/kernel/debug/dmazone_edu_test/$bdf/ctl
+
+# edu COMMAND: one test-client command; RESULT is its outcome line
+edu() {
+	echo "$1" >"$CTL"
+	# shellcheck disable=SC2320 # echo's status is the write's, which is wanted
+	local rc=$?
+	RESULT=$(cat "${CTL%/ctl}/result" 2>/dev/null)
+	echo "# edu $1: $RESULT"
+	return $rc
+}
+
+problems=$(log_problems)
+group=$(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")")
+value edu_iommu_group "$group $(cat "/sys/kernel/iommu_groups/$group/type" 2>/dev/null)"
+
+case $CASE in
+over-map)
+	edu attach && echo "$RESULT" | grep -q 'contained=1'
+	check zone_attached $? "$RESULT"
+	edu "zone 7" && echo "$RESULT" | grep -q '^zone PASS'
+	check zone_dma_before $? "$RESULT"
+	# The guest's IOMMU driver is not told when the host refuses a map.
+	edu "map-extra $EXTRA_MIB"
+	check extra_mapped_by_guest $? "$RESULT"
+	edu "extra-write 9" && echo "$RESULT" | grep -q '^extra-write UNCHANGED'
+	check extra_write_blocked $? "$RESULT"
+	edu "zone 11" && echo "$RESULT" | grep -q '^zone PASS'
+	check zone_dma_after $? "$RESULT"
+	edu unmap-extra
+	check extra_unmapped $? "$RESULT"
+	edu detach
+	check detached $? "$RESULT"
+	;;
+identity)
+	[ "$(cat "/sys/kernel/iommu_groups/$group/type" 2>/dev/null)" = identity ]
+	check identity_domain $? "group $group type $(cat "/sys/kernel/iommu_groups/$group/type" 2>/dev/null)"
+	;;
+*)
+	check case_known 1 "CASE=$CASE: use over-map or identity"
+	;;
+esac
+now=$(log_problems)
+[ "$now" = "$problems" ]
+check l2_kernel_log_clean $? "problem lines in L2's kernel log: $((now - problems))"
+# shellcheck disable=SC2154 # set by checks.sh
+exit "$failed"
