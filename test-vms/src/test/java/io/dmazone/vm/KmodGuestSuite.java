@@ -53,9 +53,10 @@ final class KmodGuestSuite {
         return result;
     }
 
-    /** One test per expected check (missing ones fail), then the guest's verdict. */
+    /** One test per expected check (missing ones fail), the debug kernel's detectors, then the guest's verdict. */
     Stream<DynamicTest> tests(List<String> expected) {
-        Stream<DynamicTest> each = ExpectedChecks.each(checks, expected, result.consoleLog());
+        Stream<DynamicTest> each = Stream.concat(ExpectedChecks.each(checks, expected, result.consoleLog()),
+                DebugKernelDetectors.ifDebugKernel(result.consoleLog()));
         return Stream.concat(each, Stream.of(DynamicTest.dynamicTest("guest exit status", () ->
                 assertThat(result.exitStatus()).as("output:%n%s", result.output()).isZero())));
     }
