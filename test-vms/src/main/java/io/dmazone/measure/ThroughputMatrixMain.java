@@ -34,7 +34,8 @@ public final class ThroughputMatrixMain {
             String name = "matrix-" + mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
             System.out.println("== " + name + ": " + mode.label() + " (iperf3 " + seconds + " s each way)");
             try {
-                ModeMeasurement m = ModeMeasurement.of(mode, NestedRun.run(mode.nestedSpec(name, seconds)));
+                ModeMeasurement m = ModeMeasurement.of(mode, NestedRun.run(mode.nestedSpec(name, seconds),
+                        line -> System.out.println("   " + line)));
                 m.failedChecks().forEach(f -> System.out.println("   FAILED " + f));
                 System.out.println("   run files: " + m.run().runDirectory());
                 // Written as soon as the mode ends: a later mode's failure cannot lose it.
