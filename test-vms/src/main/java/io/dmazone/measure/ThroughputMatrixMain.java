@@ -64,6 +64,8 @@ public final class ThroughputMatrixMain {
             Path file = reports.resolve("matrix.json");
             Reports.write(file, report);
             System.out.println("report: " + file);
+            System.out.println("plot: " + MatrixPlots.writePinnedOverTime(measured, Scenarios.MATRIX_ZONE_KIB,
+                    reports.resolve("matrix-pinned.png")));
             List<String> missed = report.missedGatingTargets();
             missed.forEach(t -> System.out.println("TARGET MISSED " + t));
             if (!missed.isEmpty()) {
