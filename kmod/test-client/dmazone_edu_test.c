@@ -27,10 +27,7 @@
  *             unmap-extra           undo map-extra
  *   result  the outcome of the last command, one line
  *
- * edu (QEMU hw/misc/edu.c) registers: DMA source 0x80, destination 0x88,
- * count 0x90, command 0x98 (bit 0 start, bit 1 direction: 0 = RAM to edu,
- * 1 = edu to RAM, bit 2 raise an interrupt); the 4 KiB buffer is at
- * 0x40000 in the device's DMA space. A transfer completes 100 ms (virtual
+ * edu's registers are in edu_regs.h. A transfer completes 100 ms (virtual
  * time) after it starts; bit 0 clears then. For QEMU emulation only: start
  * edu with dma_mask=0xffffffffffffffff, else it clamps DMA addresses to
  * 28 bits.
@@ -52,25 +49,12 @@
 #include <linux/uaccess.h>
 
 #include <dmazone.h>
-
-#define EDU_VENDOR		0x1234
-#define EDU_DEVICE		0x11e8
-
-#define EDU_REG_ID		0x00
-#define EDU_REG_LIVENESS	0x04
-#define EDU_REG_DMA_SRC		0x80
-#define EDU_REG_DMA_DST		0x88
-#define EDU_REG_DMA_CNT		0x90
-#define EDU_REG_DMA_CMD		0x98
-#define EDU_CMD_START		BIT(0)
-#define EDU_CMD_TO_RAM		BIT(1)	/* clear: RAM -> edu buffer */
+#include <edu_regs.h>
 
 #define EDU_EXTRA_ORDER		9	/* map-extra works in 2 MiB blocks */
 #define EDU_EXTRA_BLOCK		(PAGE_SIZE << EDU_EXTRA_ORDER)
 #define EDU_EXTRA_MAX_MIB	512
 
-#define EDU_BUF_ADDR		0x40000
-#define EDU_BUF_SIZE		4096
 #define EDU_DMA_TIMEOUT_MS	20000	/* 100 ms virtual; TCG is slow */
 
 /**

@@ -7,7 +7,7 @@ import io.dmazone.vfio.VfioDevice;
 /**
  * A userspace driver for QEMU's {@code edu} device (1234:11e8) over a {@link VfioDevice}:
  * BAR0 registers through the device fd, DMA between guest RAM (an IOVA) and the device's
- * 4 KiB buffer at 0x40000. Register map from QEMU's docs/specs/edu.rst and hw/misc/edu.c.
+ * 4 KiB buffer at 0x40000. The register map is kmod/include/edu_regs.h ({@link EduRegisters}).
  *
  * <p>For QEMU emulation only: edu clamps DMA addresses to its dma_mask (28 bits unless
  * started with {@code dma_mask=0xffffffffffffffff}), and completes a transfer on a 100 ms
@@ -15,28 +15,28 @@ import io.dmazone.vfio.VfioDevice;
  */
 public final class EduDriver {
     /** QEMU's PCI vendor id. */
-    public static final int VENDOR = 0x1234;
+    public static final int VENDOR = (int) EduRegisters.value("EDU_VENDOR");
     /** edu's device id. */
-    public static final int DEVICE = 0x11e8;
+    public static final int DEVICE = (int) EduRegisters.value("EDU_DEVICE");
     /** Identification register: 0x010000ed (major 1, minor 0). */
-    public static final int REG_ID = 0x00;
+    public static final int REG_ID = (int) EduRegisters.value("EDU_REG_ID");
     /** Liveness check: reads back the bitwise inverse of what was written. */
-    public static final int REG_LIVENESS = 0x04;
+    public static final int REG_LIVENESS = (int) EduRegisters.value("EDU_REG_LIVENESS");
     /** DMA source address. */
-    public static final int REG_DMA_SRC = 0x80;
+    public static final int REG_DMA_SRC = (int) EduRegisters.value("EDU_REG_DMA_SRC");
     /** DMA destination address. */
-    public static final int REG_DMA_DST = 0x88;
+    public static final int REG_DMA_DST = (int) EduRegisters.value("EDU_REG_DMA_DST");
     /** DMA transfer count. */
-    public static final int REG_DMA_CNT = 0x90;
+    public static final int REG_DMA_CNT = (int) EduRegisters.value("EDU_REG_DMA_CNT");
     /** DMA command: bit 0 start/busy, bit 1 direction (1: edu to RAM), bit 2 raise IRQ. */
-    public static final int REG_DMA_CMD = 0x98;
+    public static final int REG_DMA_CMD = (int) EduRegisters.value("EDU_REG_DMA_CMD");
     /** The device's DMA buffer, as an address in the device's own space. */
-    public static final long EDU_BUFFER = 0x40000;
+    public static final long EDU_BUFFER = EduRegisters.value("EDU_BUF_ADDR");
     /** Size of the device's DMA buffer. */
-    public static final int EDU_BUFFER_SIZE = 4096;
+    public static final int EDU_BUFFER_SIZE = (int) EduRegisters.value("EDU_BUF_SIZE");
 
-    private static final int CMD_START = 1;
-    private static final int CMD_TO_RAM = 2;
+    private static final int CMD_START = (int) EduRegisters.value("EDU_CMD_START");
+    private static final int CMD_TO_RAM = (int) EduRegisters.value("EDU_CMD_TO_RAM");
 
     private final VfioDevice device;
 

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Runs a {@link NestedSpec}: builds L2's boot files on this machine, boots L1
@@ -61,6 +62,14 @@ public final class NestedRun {
      * @throws VmException        when L1 could not set up or run L2
      */
     public static NestedResult run(NestedSpec spec) {
+        return run(spec, null);
+    }
+
+    /**
+     * {@link #run(NestedSpec)}, reporting each phase (L1 boot, each L2 boot, L2's command) to
+     * {@code progress} as one line as it starts, and again while it goes on; null for none.
+     */
+    public static NestedResult run(NestedSpec spec, Consumer<String> progress) {
         long started = System.nanoTime();
         Path runDir = Project.newRunDirectory(spec.name());
         Path bin = runDir.resolve("bin");
@@ -89,19 +98,9 @@ public final class NestedRun {
         spec.passthrough().forEach(l1::device);
         List<BootRetry> l1Stalls = new ArrayList<>();
         VmResult l1Result;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                l1Result = Vm.run(l1.build(), runDir.resolve("l1"));
-                break;
-            } catch (GuestStalledException e) {
-                l1Stalls.add(keepStalledAttempt(runDir, attempt, e));
-                if (attempt >= L1_RUN_ATTEMPTS) {
-                    throw e;
-                }
-                System.err.println("dmazone: L1 of " + spec.name() + " stalled after its command started ("
-                        + e.reason() + "); running it again, attempt " + (attempt + 1) + " of " + L1_RUN_ATTEMPTS);
-                prepareShare(spec, share, l2);
-            }
+        try (NestedProgress following = progress == null ? null
+                : NestedProgress.follow(share.resolve("events.log"), spec, progress)) {
+            l1Result = runL1(spec, l1.build(), runDir, share, l2, l1Stalls);
         }
 
         Map<String, List<String>> events = readEvents(share.resolve("events.log"));
@@ -227,6 +226,23 @@ public final class NestedRun {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new VmException("interrupted while building L2's image", e);
+        }
+    }
+
+    /** Runs L1, again after a stall (the stall recorded in {@code stalls}), at most {@link #L1_RUN_ATTEMPTS} times. */
+    private static VmResult runL1(NestedSpec spec, VmSpec l1, Path runDir, Path share, Path l2, List<BootRetry> stalls) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Vm.run(l1, runDir.resolve("l1"));
+            } catch (GuestStalledException e) {
+                stalls.add(keepStalledAttempt(runDir, attempt, e));
+                if (attempt >= L1_RUN_ATTEMPTS) {
+                    throw e;
+                }
+                System.err.println("dmazone: L1 of " + spec.name() + " stalled after its command started ("
+                        + e.reason() + "); running it again, attempt " + (attempt + 1) + " of " + L1_RUN_ATTEMPTS);
+                prepareShare(spec, share, l2);
+            }
         }
     }
 

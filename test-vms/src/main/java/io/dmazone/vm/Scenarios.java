@@ -35,33 +35,6 @@ public final class Scenarios {
     /** {@link #MATRIX_ZONE} in KiB. */
     public static final long MATRIX_ZONE_KIB = 64 * 1024;
 
-    /**
-     * One mode of the throughput matrix: L2 ({@link #L2_MEMORY_MIB}) gets L1's e1000e, which shares a
-     * hub of the outer QEMU with L1's virtio-net, serves iperf3 over it, and L1 measures
-     * throughput, pinned memory, CPU time and VFIO map calls for {@code seconds} each
-     * way (see l1-matrix.sh).
-     */
-    public static NestedSpec matrix(String name, MatrixMode mode, int seconds) {
-        NestedSpec.Builder b = NestedSpec.builder(name)
-                .l2MemoryMiB(L2_MEMORY_MIB)
-                .l2Viommu(mode.viommu())
-                .passthrough(GuestDevice.E1000E_HUB)
-                .l2Binary("/usr/bin/iperf3")
-                .l2Command(L2Commands.serve(mode.zone()))
-                .l1Companion(mode.zonePinBudget()
-                        ? L1Companions.matrixWithPinBudget(seconds, MATRIX_ZONE_KIB * 1024)
-                        : L1Companions.matrix(seconds))
-                .l2QemuWithoutIpcLock(mode.zonePinBudget());
-        mode.kernelArgs().forEach(b::l2KernelArg);
-        if (mode.zone()) {
-            b.l2Module(Project.root().resolve("kmod/dmazone.ko") + " " + MATRIX_ZONE)
-                    .l2Module(Project.root().resolve("guest-driver/build/e1000e.ko").toString());
-        } else {
-            b.l2Module(NestedSpec.e1000eModule());
-        }
-        return b.build();
-    }
-
     /** The pin budget of the uncooperative-guest runs: the matrix's zone, in bytes. */
     public static final long PIN_BUDGET_BYTES = MATRIX_ZONE_KIB * 1024;
 

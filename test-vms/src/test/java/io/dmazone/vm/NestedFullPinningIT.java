@@ -3,6 +3,7 @@ package io.dmazone.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.dmazone.measure.FootprintTable;
 import io.dmazone.zone.VIommu;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;

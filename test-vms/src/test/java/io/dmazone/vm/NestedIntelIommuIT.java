@@ -2,6 +2,7 @@ package io.dmazone.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dmazone.measure.FootprintTable;
 import io.dmazone.zone.VIommu;
 import java.util.List;
 import java.util.function.Predicate;

@@ -1,7 +1,12 @@
-package io.dmazone.vm;
+package io.dmazone.measure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dmazone.vm.GuestChecks;
+import io.dmazone.vm.NestedRun;
+import io.dmazone.vm.Project;
+import io.dmazone.vm.Reports;
+import io.dmazone.vm.Scenarios;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +28,7 @@ class ThroughputMatrixIT {
     static void run() {
         for (MatrixMode mode : MatrixMode.values()) {
             String name = "test-matrix-" + mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
-            MODES.add(ModeMeasurement.of(mode, NestedRun.run(Scenarios.matrix(name, mode, 10))));
+            MODES.add(ModeMeasurement.of(mode, NestedRun.run(mode.nestedSpec(name, 10))));
         }
         report = MatrixReport.of(MODES);
         System.out.print(MatrixTable.render(report));

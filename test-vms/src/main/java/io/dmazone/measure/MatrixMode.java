@@ -1,5 +1,11 @@
-package io.dmazone.vm;
+package io.dmazone.measure;
 
+import io.dmazone.vm.GuestDevice;
+import io.dmazone.vm.L1Companions;
+import io.dmazone.vm.L2Commands;
+import io.dmazone.vm.NestedSpec;
+import io.dmazone.vm.Project;
+import io.dmazone.vm.Scenarios;
 import io.dmazone.zone.VIommu;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +39,33 @@ public enum MatrixMode {
 
     public String label() {
         return label;
+    }
+
+    /**
+     * This mode's nested run: L2 ({@link Scenarios#L2_MEMORY_MIB}) gets L1's e1000e, which shares a
+     * hub of the outer QEMU with L1's virtio-net, serves iperf3 over it, and L1 measures
+     * throughput, pinned memory, CPU time and VFIO map calls for {@code seconds} each
+     * way (see l1-matrix.sh).
+     */
+    public NestedSpec nestedSpec(String name, int seconds) {
+        NestedSpec.Builder b = NestedSpec.builder(name)
+                .l2MemoryMiB(Scenarios.L2_MEMORY_MIB)
+                .l2Viommu(viommu)
+                .passthrough(GuestDevice.E1000E_HUB)
+                .l2Binary("/usr/bin/iperf3")
+                .l2Command(L2Commands.serve(zone))
+                .l1Companion(zonePinBudget()
+                        ? L1Companions.matrixWithPinBudget(seconds, Scenarios.MATRIX_ZONE_KIB * 1024)
+                        : L1Companions.matrix(seconds))
+                .l2QemuWithoutIpcLock(zonePinBudget());
+        kernelArgs.forEach(b::l2KernelArg);
+        if (zone) {
+            b.l2Module(Project.root().resolve("kmod/dmazone.ko") + " " + Scenarios.MATRIX_ZONE)
+                    .l2Module(Project.root().resolve("guest-driver/build/e1000e.ko").toString());
+        } else {
+            b.l2Module(NestedSpec.e1000eModule());
+        }
+        return b.build();
     }
 
     public VIommu viommu() {

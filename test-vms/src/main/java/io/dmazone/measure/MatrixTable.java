@@ -1,5 +1,6 @@
-package io.dmazone.vm;
+package io.dmazone.measure;
 
+import io.dmazone.vm.RunEnvironment;
 import java.util.Locale;
 
 /** Renders the throughput matrix report as the tables people read. */

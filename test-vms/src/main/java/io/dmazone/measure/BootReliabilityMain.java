@@ -1,5 +1,14 @@
-package io.dmazone.vm;
+package io.dmazone.measure;
 
+import io.dmazone.vm.BootHangException;
+import io.dmazone.vm.GuestDevice;
+import io.dmazone.vm.KernelBuild;
+import io.dmazone.vm.Kernels;
+import io.dmazone.vm.Project;
+import io.dmazone.vm.Reports;
+import io.dmazone.vm.Vm;
+import io.dmazone.vm.VmResult;
+import io.dmazone.vm.VmSpec;
 import io.dmazone.zone.VIommu;
 import java.time.Duration;
 import java.util.ArrayList;

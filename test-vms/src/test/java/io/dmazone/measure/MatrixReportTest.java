@@ -1,9 +1,11 @@
-package io.dmazone.vm;
+package io.dmazone.measure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.dmazone.vm.GuestChecks;
+import io.dmazone.vm.Reports;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,10 @@
-package io.dmazone.vm;
+package io.dmazone.measure;
 
+import io.dmazone.vm.NestedRun;
+import io.dmazone.vm.Project;
+import io.dmazone.vm.Reports;
+import io.dmazone.vm.Scenarios;
+import io.dmazone.vm.VmException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +34,8 @@ public final class ThroughputMatrixMain {
             String name = "matrix-" + mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
             System.out.println("== " + name + ": " + mode.label() + " (iperf3 " + seconds + " s each way)");
             try {
-                ModeMeasurement m = ModeMeasurement.of(mode, NestedRun.run(Scenarios.matrix(name, mode, seconds)));
+                ModeMeasurement m = ModeMeasurement.of(mode, NestedRun.run(mode.nestedSpec(name, seconds),
+                        line -> System.out.println("   " + line)));
                 m.failedChecks().forEach(f -> System.out.println("   FAILED " + f));
                 System.out.println("   run files: " + m.run().runDirectory());
                 // Written as soon as the mode ends: a later mode's failure cannot lose it.
@@ -58,6 +64,8 @@ public final class ThroughputMatrixMain {
             Path file = reports.resolve("matrix.json");
             Reports.write(file, report);
             System.out.println("report: " + file);
+            System.out.println("plot: " + MatrixPlots.writePinnedOverTime(measured, Scenarios.MATRIX_ZONE_KIB,
+                    reports.resolve("matrix-pinned.png")));
             List<String> missed = report.missedGatingTargets();
             missed.forEach(t -> System.out.println("TARGET MISSED " + t));
             if (!missed.isEmpty()) {

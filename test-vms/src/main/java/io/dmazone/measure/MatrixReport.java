@@ -1,5 +1,7 @@
-package io.dmazone.vm;
+package io.dmazone.measure;
 
+import io.dmazone.vm.NestedResult;
+import io.dmazone.vm.RunEnvironment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,7 @@
-package io.dmazone.vm;
+package io.dmazone.measure;
 
+import io.dmazone.vm.GuestChecks;
+import io.dmazone.vm.NestedResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

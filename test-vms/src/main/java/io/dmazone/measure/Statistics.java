@@ -1,4 +1,4 @@
-package io.dmazone.vm;
+package io.dmazone.measure;
 
 import java.util.List;
 

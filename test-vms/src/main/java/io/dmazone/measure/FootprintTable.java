@@ -1,5 +1,8 @@
-package io.dmazone.vm;
+package io.dmazone.measure;
 
+import io.dmazone.vm.GuestDevice;
+import io.dmazone.vm.NestedResult;
+import io.dmazone.vm.PinnedSample;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;

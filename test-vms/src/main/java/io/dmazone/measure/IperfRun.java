@@ -1,6 +1,7 @@
-package io.dmazone.vm;
+package io.dmazone.measure;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dmazone.vm.Reports;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

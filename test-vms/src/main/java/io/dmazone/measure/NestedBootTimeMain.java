@@ -1,5 +1,14 @@
-package io.dmazone.vm;
+package io.dmazone.measure;
 
+import io.dmazone.vm.GuestDevice;
+import io.dmazone.vm.KernelBuild;
+import io.dmazone.vm.Kernels;
+import io.dmazone.vm.NestedResult;
+import io.dmazone.vm.NestedRun;
+import io.dmazone.vm.NestedSpec;
+import io.dmazone.vm.Project;
+import io.dmazone.vm.Reports;
+import io.dmazone.vm.Scenarios;
 import io.dmazone.zone.VIommu;
 import java.util.ArrayList;
 import java.util.List;
