@@ -14,6 +14,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.SeriesRenderingOrder;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.ui.RectangleAnchor;
@@ -25,6 +26,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 public final class MatrixPlots {
     static final int WIDTH = 960;
     static final int HEIGHT = 540;
+    private static final Color[] COLOURS = {new Color(0xd62728), new Color(0x1f77b4), new Color(0x2ca02c),
+        new Color(0xff7f0e), new Color(0x9467bd)};
 
     private MatrixPlots() {
     }
@@ -50,8 +53,14 @@ public final class MatrixPlots {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        // Later modes on top, each its own colour; the zone modes share the zone line once
+        // mapped, so the last one is dashed to keep the one under it visible.
+        plot.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD);
         for (int i = 0; i < samplesByMode.size(); i++) {
-            plot.getRenderer().setSeriesStroke(i, new BasicStroke(2f));
+            plot.getRenderer().setSeriesPaint(i, COLOURS[i % COLOURS.length]);
+            plot.getRenderer().setSeriesStroke(i, i == samplesByMode.size() - 1 && i > 0
+                    ? new BasicStroke(3f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {8f, 6f}, 0f)
+                    : new BasicStroke(2.5f));
         }
         if (zoneKiB > 0) {
             ValueMarker zone = new ValueMarker(zoneKiB / 1024.0, Color.DARK_GRAY,
