@@ -55,12 +55,13 @@ public enum MatrixMode {
                 .l2Binary("/usr/bin/iperf3")
                 .l2Command(L2Commands.serve(zone))
                 .l1Companion(zonePinBudget()
-                        ? L1Companions.matrixWithPinBudget(seconds, Scenarios.MATRIX_ZONE_KIB * 1024)
+                        ? L1Companions.matrixWithPinBudget(seconds)
                         : L1Companions.matrix(seconds))
                 .l2QemuWithoutIpcLock(zonePinBudget());
         kernelArgs.forEach(b::l2KernelArg);
         if (zone) {
-            b.l2Module(Project.root().resolve("kmod/dmazone.ko") + " " + Scenarios.MATRIX_ZONE)
+            b.l2Zone(Scenarios.MATRIX_ZONE)
+                    .l2Module(Project.root().resolve("kmod/dmazone.ko").toString())
                     .l2Module(Project.root().resolve("guest-driver/build/e1000e.ko").toString());
         } else {
             b.l2Module(NestedSpec.e1000eModule());

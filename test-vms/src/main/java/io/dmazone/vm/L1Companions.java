@@ -15,11 +15,11 @@ public final class L1Companions {
 
     /**
      * {@link #matrix(int)}, and first the pin budget: L1 runs {@code ZonePinBudget} (the Java
-     * API) to set L2 QEMU's RLIMIT_MEMLOCK to {@code zoneBytes}.
+     * API) to set L2 QEMU's RLIMIT_MEMLOCK to what L2's zone plan says it needs
+     * ({@link NestedSpec#l2Zone()}).
      */
-    public static String matrixWithPinBudget(int seconds, long zoneBytes) {
-        return script("MATRIX_SECONDS=" + seconds + "\nPIN_BUDGET_BYTES=" + zoneBytes + "\nGUEST_CP='"
-                + Project.guestClasspath() + "'", "l1-matrix.sh");
+    public static String matrixWithPinBudget(int seconds) {
+        return script("MATRIX_SECONDS=" + seconds + "\nPIN_BUDGET=1", "l1-matrix.sh");
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.dmazone.vm;
 
+import io.dmazone.Sizes;
 import io.dmazone.zone.VIommu;
+import io.dmazone.zone.ZoneSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -272,15 +274,21 @@ public final class NestedRun {
 
     private static void writeEnv(NestedSpec spec, Path file, Path l2, Path companion) {
         List<String> append = new ArrayList<>(List.of(L2_BASE_ARGS));
-        append.addAll(spec.l2Viommu().kernelParams());
+        if (spec.l2Zone() == null) {
+            append.addAll(spec.l2Viommu().kernelParams());
+        }
         append.addAll(spec.l2KernelArgs());
         Map<String, String> env = new java.util.LinkedHashMap<>();
         env.put("PASSTHROUGH", String.join(" ", spec.passthrough().stream().map(GuestDevice::pciId).toList()));
+        env.put("GUEST_CP", Project.guestClasspath());
         env.put("L2_KERNEL", l2.resolve("vmlinux").toString());
         env.put("L2_INITRD", l2.resolve("initramfs.cpio").toString());
         env.put("L2_MEMORY_MIB", Integer.toString(spec.l2MemoryMiB()));
         env.put("L2_APPEND", String.join(" ", append));
-        env.put("L2_DEVICE_OPTS", String.join(" ", spec.l2Viommu().qemuArgs()));
+        // With a zone L1 plans L2 (PassthroughDevices --plan): the vIOMMU's arguments come from the plan.
+        env.put("L2_DEVICE_OPTS", spec.l2Zone() == null ? String.join(" ", spec.l2Viommu().qemuArgs()) : "");
+        env.put("L2_ZONE", spec.l2Zone() == null ? "" : zoneText(spec.l2Zone()));
+        env.put("L2_VIOMMU", spec.l2Viommu().cliName());
         // qboot: SeaBIOS stalls when its DMA is blocked (boot-bypass=off) and is slower in any case.
         env.put("L2_BIOS", "/usr/share/qemu/qboot.rom");
         env.put("L2_TIMEOUT_S", Long.toString(spec.l2Timeout().toSeconds()));
@@ -301,6 +309,11 @@ public final class NestedRun {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
+    }
+
+    /** The zone as {@link ZoneSpec#parse} reads it: SIZE, or SIZE@BASE for a reserved window. */
+    static String zoneText(ZoneSpec zone) {
+        return Sizes.hex(zone.size()) + (zone.isPageBuilt() ? "" : "@" + Sizes.hex(zone.guestPhysBase()));
     }
 
     /** events.log lines are "EPOCH_MS EVENT WORDS..."; keyed by event, valued by the whole lines. */

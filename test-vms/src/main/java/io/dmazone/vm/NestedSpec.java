@@ -3,6 +3,7 @@ package io.dmazone.vm;
 import io.dmazone.Sizes;
 import io.dmazone.zone.VIommu;
 import io.dmazone.zone.ZonePlanner;
+import io.dmazone.zone.ZoneSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,13 @@ import java.util.Objects;
  * @param l1MemoryMiB       L1 RAM (at most 2 GiB here)
  * @param l2MemoryMiB       L2 RAM (at most 1 GiB here)
  * @param l2Viommu          the vIOMMU L2 gets, or {@link VIommu#NONE}
+ * @param l2Zone            L2's DMA zone, or null for none; with one, L1 plans L2 with
+ *                          {@link ZonePlanner} for the devices it bound, and L2's QEMU arguments
+ *                          (machine, memory, vIOMMU, vfio-pci devices) and kernel command line
+ *                          (the zone's dmazone and memmap parameters, the vIOMMU's) are the plan's:
+ *                          every such boot proves a plan. L2 loads dmazone.ko with the plan's
+ *                          {@code dmazone.*} parameters, and L1's companion gets the plan's
+ *                          RLIMIT_MEMLOCK as PLAN_MEMLOCK_BYTES
  * @param passthrough       L1 devices handed to L2 through vfio-pci
  * @param l2Modules         modules L2 loads before its command, in order: paths under
  *                          /lib/modules/RELEASE, or absolute paths of out-of-tree .ko files,
@@ -47,6 +55,7 @@ public record NestedSpec(
         int l1MemoryMiB,
         int l2MemoryMiB,
         VIommu l2Viommu,
+        ZoneSpec l2Zone,
         List<GuestDevice> passthrough,
         List<String> l2Modules,
         List<String> l2Binaries,
@@ -69,6 +78,9 @@ public record NestedSpec(
         require(l2MemoryMiB + 512 <= l1MemoryMiB,
                 "l2MemoryMiB: " + l2MemoryMiB + " leaves L1 (" + l1MemoryMiB + " MiB) less than 512 MiB of its own");
         Objects.requireNonNull(l2Viommu, "l2Viommu: not set; use VIommu.NONE");
+        require(l2Zone == null || l2MemoryMiB * Sizes.MIB - l2Zone.size() >= ZonePlanner.MIN_GUEST_FREE,
+                "l2Zone: " + l2Zone + " leaves L2 (" + l2MemoryMiB + " MiB) less than "
+                        + Sizes.format(ZonePlanner.MIN_GUEST_FREE) + " of its own; shrink the zone or raise l2MemoryMiB");
         passthrough = List.copyOf(Objects.requireNonNull(passthrough, "passthrough"));
         require(!passthrough.isEmpty(), "passthrough: name at least one device to pass through to L2");
         require(passthrough.stream().map(GuestDevice::pciId).distinct().count() == passthrough.size(),
@@ -141,6 +153,7 @@ public record NestedSpec(
         private int l1MemoryMiB = 2048;
         private int l2MemoryMiB = 512;
         private VIommu l2Viommu = VIommu.NONE;
+        private ZoneSpec l2Zone;
         private final List<GuestDevice> passthrough = new ArrayList<>();
         private final List<String> l2Modules = new ArrayList<>();
         private final List<String> l2Binaries = new ArrayList<>();
@@ -174,6 +187,12 @@ public record NestedSpec(
         /** The L2 vIOMMU; virtio-iommu's module is loaded first in L2. */
         public Builder l2Viommu(VIommu viommu) {
             this.l2Viommu = viommu;
+            return this;
+        }
+
+        /** L2's DMA zone, planned in L1 by {@link ZonePlanner} (see {@link NestedSpec#l2Zone()}). */
+        public Builder l2Zone(ZoneSpec zone) {
+            this.l2Zone = zone;
             return this;
         }
 
@@ -266,7 +285,7 @@ public record NestedSpec(
                 virtioIommuModule().ifPresent(modules::add);
             }
             modules.addAll(l2Modules);
-            return new NestedSpec(name, l1MemoryMiB, l2MemoryMiB, l2Viommu, passthrough, modules, l2Binaries,
+            return new NestedSpec(name, l1MemoryMiB, l2MemoryMiB, l2Viommu, l2Zone, passthrough, modules, l2Binaries,
                     l2KernelArgs, l2Command, l1Companion, l2QemuWithoutIpcLock || l2MemlockBudgetBytes > 0,
                     l2MemlockBudgetBytes, l2Timeout, l2BootTimeout,
                     l2BootSilence, l2BootAttempts, l2StalledBoots, sampleSeconds,

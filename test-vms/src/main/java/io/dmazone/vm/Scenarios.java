@@ -1,6 +1,8 @@
 package io.dmazone.vm;
 
+import io.dmazone.Sizes;
 import io.dmazone.zone.VIommu;
+import io.dmazone.zone.ZoneSpec;
 
 /** The nested scenarios the main job and the tests share. */
 public final class Scenarios {
@@ -30,10 +32,13 @@ public final class Scenarios {
                 .build();
     }
 
-    /** The zone the matrix's zone modes use: 64 MiB, built from 2 MiB pages by dmazone.ko. */
-    public static final String MATRIX_ZONE = "size=64M";
+    /**
+     * The zone the matrix's zone modes use: 64 MiB, built from 2 MiB pages by dmazone.ko, which
+     * takes its size from the zone plan's kernel parameters ({@link NestedSpec#l2Zone()}).
+     */
+    public static final ZoneSpec MATRIX_ZONE = ZoneSpec.pageBuilt(64 * Sizes.MIB);
     /** {@link #MATRIX_ZONE} in KiB. */
-    public static final long MATRIX_ZONE_KIB = 64 * 1024;
+    public static final long MATRIX_ZONE_KIB = MATRIX_ZONE.size() / 1024;
 
     /** The pin budget of the uncooperative-guest runs: the matrix's zone, in bytes. */
     public static final long PIN_BUDGET_BYTES = MATRIX_ZONE_KIB * 1024;
@@ -46,7 +51,8 @@ public final class Scenarios {
      */
     public static NestedSpec overMappingGuest(String name, int extraMiB) {
         return uncooperative(name, "over-map", extraMiB)
-                .l2Module(Project.root().resolve("kmod/dmazone.ko") + " " + MATRIX_ZONE)
+                .l2Zone(MATRIX_ZONE)
+                .l2Module(Project.root().resolve("kmod/dmazone.ko").toString())
                 .l2Module(Project.root().resolve("kmod/test-client/dmazone_edu_test.ko").toString())
                 .build();
     }
@@ -84,9 +90,11 @@ public final class Scenarios {
                 .l2Viommu(VIommu.INTEL_IOMMU)
                 .passthrough(GuestDevice.E1000E_HUB)
                 .l2Binary("/usr/bin/iperf3")
-                .l2Module(Project.root().resolve("kmod/dmazone.ko") + " " + MATRIX_ZONE)
+                .l2Zone(MATRIX_ZONE)
+                .l2Module(Project.root().resolve("kmod/dmazone.ko").toString())
                 .l2Module(Project.root().resolve("guest-driver/build/e1000e.ko").toString())
-                .l2Command(L2Commands.zoneCorrectness(MATRIX_ZONE, cycles))
+                // reloads take the plan's size too
+                .l2Command(L2Commands.zoneCorrectness("size=" + Sizes.hex(MATRIX_ZONE.size()), cycles))
                 .l1Companion(L1Companions.zoneCorrectness(MATRIX_ZONE_KIB, cycles))
                 .build();
     }

@@ -9,9 +9,36 @@ L1_IP=10.78.0.1
 L2_IP=10.78.0.2
 SYNC_PORT=5399
 
-# vmlck_kib [PID]: VmLck of L2's QEMU (or PID), empty once it is gone
-# shellcheck disable=SC2120 # the companions pass a PID
-vmlck_kib() { awk '/^VmLck:/ { print $2 }' "/proc/${1:-$L2_PID}/status" 2>/dev/null; }
+# l1_java CLASS ARGS...: one of the project's Java programs (GUEST_CP) in L1,
+# sized for an emulated guest that runs L2 beside it: small heap, serial GC,
+# the quick compiler only
+l1_java() { java -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$GUEST_CP" "$@"; }
+
+# samples_count [TSV]: lines so far in a FootprintSampler TSV (L2 QEMU's, OUT/samples.tsv, by default)
+# shellcheck disable=SC2120 # a companion may name another sampler's TSV
+samples_count() { wc -l 2>/dev/null <"${1:-$OUT/samples.tsv}" || echo 0; }
+
+# vmlck_kib [TSV]: VmLck (KiB) of L2's QEMU (or of the process another
+# FootprintSampler follows into TSV) in the first sample taken after the
+# call, as l1-nested.sh's sampler reads it through the Java API; the last one
+# there is when no sample comes within 5 s (the process is gone)
+# shellcheck disable=SC2120 # a companion may name another sampler's TSV
+vmlck_kib() {
+	local tsv=${1:-$OUT/samples.tsv} n
+	n=$(samples_count "$tsv")
+	for _ in $(seq 20); do
+		[ "$(samples_count "$tsv")" -gt "$n" ] && break
+		sleep 0.25
+	done
+	awk -F '\t' 'NR > 1 { v = $2 } END { print v }' "$tsv" 2>/dev/null
+}
+
+# vmlck_max_kib FROM [TSV]: the highest VmLck (KiB) sampled after line FROM
+# (a samples_count taken earlier)
+vmlck_max_kib() {
+	awk -F '\t' -v from="$1" 'NR > from && NR > 1 && $2 > max { max = $2 } END { print max + 0 }' \
+		"${2:-$OUT/samples.tsv}" 2>/dev/null
+}
 
 # cpu_ticks: user + system time of L2's QEMU, in clock ticks
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$L2_PID/stat" 2>/dev/null; }
@@ -93,24 +120,19 @@ vfio_counts() {
 # to listen again after a run (it is emulated twice over): a refused
 # connection is retried.
 traffic() {
-	local name=$1 secs=$2 pid max=0 v c0 c1 rc attempt maps0 maps1
+	local name=$1 secs=$2 max c0 c1 rc attempt maps0 maps1 from
 	shift 2
 	for attempt in $(seq 20); do
 		c0=$(cpu_ticks)
 		maps0=$(vfio_counts 2>/dev/null)
+		# shellcheck disable=SC2119 # L2's QEMU's samples: the default
+		from=$(samples_count)
 		timeout $((secs + 90)) iperf3 -c "$L2_IP" -t "$secs" -J "$@" \
-			>"$OUT/iperf-$name.json" 2>"$OUT/iperf-$name.stderr" &
-		pid=$!
-		while kill -0 "$pid" 2>/dev/null; do
-			# shellcheck disable=SC2119 # L2's QEMU: the PID's default
-			v=$(vmlck_kib)
-			[ "${v:-0}" -gt "$max" ] && max=$v
-			sleep 0.5
-		done
-		wait "$pid"
+			>"$OUT/iperf-$name.json" 2>"$OUT/iperf-$name.stderr"
 		rc=$?
 		c1=$(cpu_ticks)
 		maps1=$(vfio_counts 2>/dev/null)
+		max=$(vmlck_max_kib "$from")
 		grep -q '"error":.*\(refused\|busy\)' "$OUT/iperf-$name.json" || break
 		sleep 1
 	done

@@ -1,5 +1,6 @@
 # L1 companion of one matrix mode (after l1-lib.sh; MATRIX_SECONDS set
-# before it, and for a pin budget PIN_BUDGET_BYTES and GUEST_CP). From L2
+# before it, and PIN_BUDGET=1 for a pin budget: the zone plan's RLIMIT_MEMLOCK,
+# PLAN_MEMLOCK_BYTES from l1-nested.sh). From L2
 # QEMU's start it counts the VFIO MAP_DMA/UNMAP_DMA calls and, with a
 # budget, holds L2's QEMU to it through the Java API; once L2 serves iperf3
 # ("ready") it runs iperf3 TCP both ways, MATRIX_SECONDS each, and reports
@@ -10,12 +11,12 @@ CAP_IPC_LOCK=14
 value clk_tck "$(getconf CLK_TCK)"
 vfio_count_start
 check vfio_call_count $? "hist trigger on syscalls/sys_enter_ioctl for cmd $MAP_DMA, $UNMAP_DMA"
-if [ -n "${PIN_BUDGET_BYTES:-}" ]; then
+if [ "${PIN_BUDGET:-}" = 1 ]; then
 	caps=$(awk '$1 == "CapEff:" { print $2 }' "/proc/$L2_PID/status")
 	[ $((0x${caps:-4000} >> CAP_IPC_LOCK & 1)) = 0 ]
 	check l2_qemu_without_ipc_lock $? "CapEff ${caps:-?}: without CAP_IPC_LOCK RLIMIT_MEMLOCK binds VFIO's pins"
-	java -cp "$GUEST_CP" io.dmazone.guest.ZonePinBudget "$L2_PID" "$PIN_BUDGET_BYTES"
-	check pin_budget_set $? "ZonePinBudget $L2_PID $PIN_BUDGET_BYTES"
+	l1_java io.dmazone.guest.ZonePinBudget "$L2_PID" "$PLAN_MEMLOCK_BYTES"
+	check pin_budget_set $? "ZonePinBudget $L2_PID ${PLAN_MEMLOCK_BYTES:-(no zone plan)}"
 fi
 iface=$(l1_nic_up)
 check l1_nic_up $? "virtio-net ${iface:-none} as $L1_IP"

@@ -10,9 +10,18 @@ set -uo pipefail
 out=$1
 # shellcheck source=/dev/null
 . "$out/nested.env"
+# the companion runs the Java programs too
+export GUEST_CP
 # Settings (all set by the harness):
-#   PASSTHROUGH   space-separated vendor:device ids to pass through
+#   PASSTHROUGH   space-separated vendor:device ids to pass through (an id
+#                 named twice: the second device with that id)
+#   GUEST_CP      classpath of the project's Java programs (the API's users in L1)
 #   L2_KERNEL L2_INITRD L2_MEMORY_MIB L2_APPEND L2_DEVICE_OPTS
+#   L2_ZONE       L2's zone (SIZE or SIZE@BASE), or empty: L1 plans L2 with the
+#                 Java API (ZonePlanner) for the devices it bound, in L2_VIOMMU
+#                 (none, intel, virtio, virtio-bypass), and boots the plan: its
+#                 QEMU arguments, its kernel parameters; the companion gets its
+#                 RLIMIT_MEMLOCK as PLAN_MEMLOCK_BYTES
 #   L2_BIOS       firmware image, or empty for QEMU's default
 #   L2_TIMEOUT_S  hard limit for L2's command, from its start
 #   L2_BOOT_TIMEOUT_S  hard limit for one L2 boot, QEMU start to L2's command
@@ -51,29 +60,32 @@ modprobe vfio_iommu_type1 dma_entry_limit="$DMA_ENTRY_LIMIT" || fail "modprobe v
 modprobe vfio-pci || fail "modprobe vfio-pci failed"
 event "dma_entry_limit $(cat /sys/module/vfio_iommu_type1/parameters/dma_entry_limit)"
 
-device_args=()
+# L1 hands the devices to vfio-pci through the project's Java API, as a VFIO host would.
+plan_args=()
+[ -n "$L2_ZONE" ] && plan_args=(--plan "$out/plan" "${L2_MEMORY_MIB}M" "$L2_ZONE" "$L2_VIOMMU")
+# shellcheck disable=SC2086 # the ids are word-split on purpose
+l1_java io.dmazone.guest.PassthroughDevices --bdfs-to "$out/bdfs" "${plan_args[@]}" $PASSTHROUGH \
+	>"$out/passthrough.log" 2>&1 ||
+	fail "binding $PASSTHROUGH to vfio-pci failed: $(tr '\n' ' ' <"$out/passthrough.log")"
 bdfs=""
-for id in $PASSTHROUGH; do
-	bdf=""
-	for dev in /sys/bus/pci/devices/*; do
-		if [ "$(cat "$dev/vendor"):$(cat "$dev/device")" = "0x${id%%:*}:0x${id##*:}" ]; then
-			bdf=$(basename "$dev")
-			break
-		fi
-	done
-	[ -n "$bdf" ] || fail "no PCI device $id in L1"
-	dev=/sys/bus/pci/devices/$bdf
-	if [ -e "$dev/driver" ]; then
-		echo "$bdf" >"$dev/driver/unbind" || fail "unbind $bdf failed"
-	fi
-	echo vfio-pci >"$dev/driver_override"
-	echo "$bdf" >/sys/bus/pci/drivers_probe
-	group=$(basename "$(readlink "$dev/iommu_group")")
-	[ -c "/dev/vfio/$group" ] || fail "$bdf ($id) bound but /dev/vfio/$group is missing"
-	event "bound $id $bdf group $group driver $(basename "$(readlink "$dev/driver")")"
-	device_args+=(-device "vfio-pci,host=$bdf")
+while read -r bdf; do
+	event "bound $bdf group $(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")")"
 	bdfs="$bdfs $bdf"
-done
+done <"$out/bdfs"
+# L2's machine, memory, vIOMMU and devices: the plan's, or without a zone the settings'
+if [ -n "$L2_ZONE" ]; then
+	mapfile -t machine_args <"$out/plan/qemu-args"
+	L2_APPEND="$L2_APPEND $(<"$out/plan/cmdline")"
+	PLAN_MEMLOCK_BYTES=$(<"$out/plan/memlock-bytes")
+	export PLAN_MEMLOCK_BYTES
+	event "zone-plan $L2_ZONE $L2_VIOMMU memlock $PLAN_MEMLOCK_BYTES: ${machine_args[*]} -append ... $(<"$out/plan/cmdline")"
+else
+	# shellcheck disable=SC2206 # option lists are word-split on purpose
+	machine_args=(-machine q35 -m "${L2_MEMORY_MIB}M" $L2_DEVICE_OPTS)
+	for bdf in $bdfs; do
+		machine_args+=(-device "vfio-pci,host=$bdf")
+	done
+fi
 
 bios_args=()
 [ -n "$L2_BIOS" ] && bios_args=(-bios "$L2_BIOS")
@@ -98,11 +110,10 @@ start_l2() { # attempt
 	local stop_args=()
 	[ "$1" -le "${L2_STALLED_BOOTS:-0}" ] && stop_args=(-S)
 	: >"$out/l2-console.log"
-	# shellcheck disable=SC2086 # option lists are word-split on purpose
-	"${caps_args[@]}" qemu-system-x86_64 -accel tcg -machine q35 -m "${L2_MEMORY_MIB}M" -smp 1 \
+	started_ms=$(now_ms)
+	"${caps_args[@]}" qemu-system-x86_64 -accel tcg -smp 1 "${machine_args[@]}" \
 		-nodefaults -no-user-config -display none -no-reboot \
 		-serial "file:$out/l2-console.log" "${bios_args[@]}" "${stop_args[@]}" \
-		$L2_DEVICE_OPTS "${device_args[@]}" \
 		-kernel "$L2_KERNEL" -initrd "$L2_INITRD" -append "$L2_APPEND" \
 		2>"$out/l2-qemu.stderr" &
 	qemu=$!
@@ -112,6 +123,11 @@ start_l2() { # attempt
 		read -r -t 0.05 -u 4 _
 	done
 	event "l2-started pid $qemu attempt $1 memlock-limit $(awk '/Max locked memory/ {print $4, $5}' "/proc/$qemu/limits")"
+	# What L1 pins for L2, through the Java API, until QEMU is gone; the watch below keeps the phase.
+	echo boot >"$out/l2-phase"
+	l1_java io.dmazone.guest.FootprintSampler "$qemu" "$SAMPLE_SECONDS" "$started_ms" "$samples" "$out/l2-phase" \
+		2>"$out/sampler.stderr" &
+	sampler=$!
 	companion=""
 	if [ -n "$L1_COMPANION" ]; then
 		# its own session, so that it and whatever it started can be ended together
@@ -122,25 +138,21 @@ start_l2() { # attempt
 	fi
 }
 
-# Samples L2 QEMU's pinned memory until it exits; watches its boot. Returns 0
-# when L2 ran (to its end, a kill or its command's timeout), 2 when its boot
-# hung and it was killed; hang_reason says why.
+# Watches L2's boot and its command until its QEMU exits, keeping
+# OUT/l2-phase current for the sampler. Returns 0 when L2 ran (to its end, a
+# kill or its command's timeout), 2 when its boot hung and it was killed;
+# hang_reason says why.
 watch_l2() {
-	local start now t lck pin state console stderr phase=boot last_len=-1 last_progress cmd_deadline=0
-	echo -e "ms\tvmlck_kib\tvmpin_kib\tphase" >"$samples"
-	start=$(now_ms)
+	local start now t state console stderr phase=boot last_len=-1 last_progress cmd_deadline=0
+	start=$started_ms
 	last_progress=$start
 	hang_reason=""
 	while kill -0 "$qemu" 2>/dev/null; do
 		t=${EPOCHREALTIME/./}
 		now=$((t / 1000))
-		lck="" pin="" state=""
+		state=""
 		while read -r key value _; do
-			case $key in
-			State:) state=$value ;;
-			VmLck:) lck=$value ;;
-			VmPin:) pin=$value ;;
-			esac
+			[ "$key" = State: ] && state=$value && break
 		done <"/proc/$qemu/status" 2>/dev/null
 		# killed (by the companion, say): a zombie until waited for below
 		[ "$state" = Z ] && break
@@ -151,6 +163,7 @@ watch_l2() {
 				stderr=$(<"$out/l2-qemu.stderr")
 				if [[ $console == *L2-CMD-START* ]]; then
 					phase='command'
+					echo command >"$out/l2-phase"
 					cmd_deadline=$((now + L2_TIMEOUT_S * 1000))
 					event "l2-command-started"
 				elif [[ "$console$stderr" =~ $hang_signs ]]; then
@@ -167,13 +180,14 @@ watch_l2() {
 			fi
 			if [ $phase = command ] && [[ $console == *L2-EXIT* ]]; then
 				phase='done'
+				echo 'done' >"$out/l2-phase"
 				event "l2-command-exited"
 			fi
 		fi
-		[ -n "$lck" ] && echo -e "$((now - start))\t$lck\t${pin:-0}\t$phase" >>"$samples"
 		if [ -n "$hang_reason" ]; then
 			kill -KILL "$qemu"
 			wait "$qemu"
+			wait "$sampler"
 			return 2
 		fi
 		if [ "$cmd_deadline" -gt 0 ] && [ "$now" -gt "$cmd_deadline" ]; then
@@ -185,6 +199,8 @@ watch_l2() {
 	done
 	wait "$qemu"
 	qemu_status=$?
+	# it stops once QEMU is gone
+	wait "$sampler"
 	# QEMU aborting on its own assertion before L2's command is an emulator fault: boot again.
 	if [ $phase = boot ] && [[ $(<"$out/l2-qemu.stderr") =~ $hang_signs ]]; then
 		hang_reason="QEMU aborted: ${BASH_REMATCH[1]}"

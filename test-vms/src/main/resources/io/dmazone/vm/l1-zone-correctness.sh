@@ -88,9 +88,10 @@ bdf=${L2_BDFS%% *}
 qemu-system-x86_64 -accel tcg -machine q35 -m 64M -nodefaults -display none -S \
 	-device "vfio-pci,host=$bdf" 2>"$OUT/repass-qemu.stderr" &
 again=$!
+l1_java io.dmazone.guest.FootprintSampler "$again" 0.5 "$(date +%s%3N)" "$OUT/repass-samples.tsv" /dev/null &
 v=""
-for i in $(seq 120); do
-	v=$(vmlck_kib "$again")
+for i in $(seq 40); do
+	v=$(vmlck_kib "$OUT/repass-samples.tsv")
 	[ "${v:-0}" -ge 65536 ] && break
 	kill -0 "$again" 2>/dev/null || break
 	sleep 0.5

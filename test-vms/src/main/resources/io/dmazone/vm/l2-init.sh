@@ -9,8 +9,16 @@ mount -a
 read -r uptime _ </proc/uptime
 echo "L2-INIT uptime $uptime"
 
-# Each line: a module file and its parameters.
+# Each line: a module file and its parameters; as modprobe would, a module
+# also gets its MODULE.PARAM=VALUE words of the kernel command line (a zone
+# plan's dmazone.size=...). Builtins only, no fork per word.
+read -r cmdline </proc/cmdline
 while read -r m params; do
+	name=${m##*/}
+	name=${name%%.ko*}
+	for word in $cmdline; do
+		case $word in "$name".*) params="$params ${word#"$name".}" ;; esac
+	done
 	# shellcheck disable=SC2086 # the parameters are separate words
 	insmod "/lib/modules/$m" $params || echo "L2-INSMOD-FAILED $m"
 done </lib/modules/load-order

@@ -3,13 +3,12 @@ package io.dmazone.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dmazone.zone.VIommu;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** Test 1: the L1 "host" VM has IOMMU groups and hands its e1000e and edu to vfio-pci. */
+/** Test 1: the L1 "host" VM has IOMMU groups and hands its e1000e and edu to vfio-pci through the Java API. */
 @Tag("vm")
 class HostVmVfioIT {
     private static VmResult result;
@@ -17,13 +16,14 @@ class HostVmVfioIT {
 
     @BeforeAll
     static void boot() {
-        Path bin = Project.newRunDirectory("l1-vfio-scripts");
-        Path script = Project.installScript("l1-vfio-bind.sh", bin);
+        // L1 binds them as nested runs do: the Java API, run in L1 (PassthroughDevices).
         result = Vm.run(VmSpec.builder("l1-vfio")
                 .viommu(VIommu.INTEL_IOMMU)
                 .device(GuestDevice.E1000E)
                 .device(GuestDevice.EDU)
-                .command(script + " " + GuestDevice.E1000E.pciId() + " " + GuestDevice.EDU.pciId())
+                .command("modprobe vfio-pci; java -cp '" + Project.guestClasspath()
+                        + "' io.dmazone.guest.PassthroughDevices " + GuestDevice.E1000E.pciId() + " "
+                        + GuestDevice.EDU.pciId())
                 .timeout(Duration.ofMinutes(4))
                 .build());
         checks = GuestChecks.parse(result.output());

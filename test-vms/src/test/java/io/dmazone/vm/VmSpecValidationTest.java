@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dmazone.zone.VIommu;
+import io.dmazone.zone.ZoneSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,26 @@ class VmSpecValidationTest {
         assertThat(virtio.l2QemuWithoutIpcLock()).as("a budget binds only without CAP_IPC_LOCK").isTrue();
         assertThatThrownBy(() -> NestedSpec.builder("n").passthrough(GuestDevice.EDU).l2MemlockBudget(-1)
                 .l2Command("true").build()).hasMessageStartingWith("l2MemlockBudgetBytes: -1");
+    }
+
+    @Test
+    void nestedZoneMustLeaveL2ItsOwnMemory() {
+        NestedSpec fits = NestedSpec.builder("n").l2MemoryMiB(256).l2Zone(ZoneSpec.pageBuilt(128L << 20))
+                .passthrough(GuestDevice.EDU).l2Command("true").build();
+        assertThat(fits.l2Zone().size()).isEqualTo(128L << 20);
+        assertThatThrownBy(() -> NestedSpec.builder("n").l2MemoryMiB(256).l2Zone(ZoneSpec.pageBuilt(130L << 20))
+                .passthrough(GuestDevice.EDU).l2Command("true").build())
+                .hasMessageStartingWith("l2Zone: ").hasMessageContaining("less than 128 MiB");
+    }
+
+    @Test
+    void zoneReachesL1InTheFormItParses() {
+        ZoneSpec pages = ZoneSpec.pageBuilt(64L << 20);
+        ZoneSpec window = ZoneSpec.of(64L << 20, 0x40000000L);
+        assertThat(NestedRun.zoneText(pages)).isEqualTo("0x4000000");
+        assertThat(NestedRun.zoneText(window)).isEqualTo("0x4000000@0x40000000");
+        assertThat(ZoneSpec.parse(NestedRun.zoneText(pages))).isEqualTo(pages);
+        assertThat(ZoneSpec.parse(NestedRun.zoneText(window))).isEqualTo(window);
     }
 
     @Test
