@@ -15,8 +15,9 @@
 # namespace (10.77.0.2/24) and is the e1000e's (10.77.0.1/24) only peer: no
 # traffic leaves the VM.
 #
-# Prints "CHECK <name> PASS|FAIL <detail>" and "VALUE <name> <value>";
-# exits 0 only if every check passed.
+# Prints KTAP, through the one check emitter of every guest script,
+# test-vms/src/main/resources/io/dmazone/vm/ktap.sh; exits 0 only if no
+# check failed.
 
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -24,6 +25,11 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 GD=$(cd "$HERE/../.." && pwd)
 KMOD_DIR=$(cd "$GD/../kmod" && pwd)
+# The VM sees this checkout read-only at the same path: the check emitter
+# is read from test-vms' resources, where the nested runs take it from too.
+VM_LIB=$GD/../test-vms/src/main/resources/io/dmazone/vm
+# shellcheck source=../../../test-vms/src/main/resources/io/dmazone/vm/ktap.sh
+. "$VM_LIB/ktap.sh"
 DRIVER=$GD/build/e1000e.ko
 ZONE_BASE=0x40000000
 ZONE_SIZE=$((64 << 20))
@@ -49,27 +55,12 @@ DZ_DBG=/sys/kernel/debug/dmazone
 NS=dzpeer
 LOCAL_IP=10.77.0.1
 PEER_IP=10.77.0.2
-CHECKS=0
-FAILED=0
 START=$(date +%s)
 BDF=
 IFACE=
 PEER_IF=
 PIDS=()
 
-check() {
-	local name=$1 ok=$2
-	shift 2
-	CHECKS=$((CHECKS + 1))
-	if [ "$ok" = 0 ]; then
-		echo "CHECK $name PASS $*"
-	else
-		echo "CHECK $name FAIL $*"
-		FAILED=$((FAILED + 1))
-	fi
-}
-value() { echo "VALUE $*"; }
-note() { echo "# $*"; }
 sysval() { cat "$SYS/$1" 2>/dev/null; }
 dmesg_mark() { dmesg | wc -l; }
 dmesg_since() { dmesg | tail -n +$(($1 + 1)); }
@@ -512,8 +503,8 @@ t_without_dmazone() {
 }
 
 main() {
-	t_environment || { echo "RESULT FAIL environment"; exit 1; }
-	t_peer || { echo "RESULT FAIL peer"; exit 1; }
+	t_environment || { ktap_end; exit 1; }
+	t_peer || { ktap_end; exit 1; }
 	t_zone_attach
 	t_zone_traffic
 	t_zone_ring_resize
@@ -525,8 +516,8 @@ main() {
 	kernel_log_clean
 	check kernel_log_clean $? "$(dmesg | grep -E "$KERNEL_LOG_PROBLEMS" | head -3 | tr '\n' ' ')"
 	value elapsed_s $(($(date +%s) - START))
-	echo "RESULT $([ $FAILED = 0 ] && echo PASS || echo FAIL) $((CHECKS - FAILED))/$CHECKS checks passed"
-	[ $FAILED = 0 ]
+	# the plan; its status, failed, is the script's
+	ktap_end
 }
 
 main

@@ -1,6 +1,9 @@
 package io.dmazone.vm;
 
-/** Ready-made L1 companions (bash scripts kept beside this class, after checks.sh and l1-lib.sh). */
+/**
+ * Ready-made L1 companions (bash scripts kept beside this class, after ktap.sh, the KTAP check
+ * emitter, and l1-lib.sh).
+ */
 public final class L1Companions {
     private L1Companions() {
     }
@@ -41,7 +44,7 @@ public final class L1Companions {
 
     /** Settings, the shared helpers, then the companion itself. */
     private static String script(String settings, String companion) {
-        return settings + "\n" + L2Commands.read("checks.sh") + "\n" + L2Commands.read("l1-lib.sh") + "\n"
+        return settings + "\n" + L2Commands.read("ktap.sh") + "\n" + L2Commands.read("l1-lib.sh") + "\n"
                 + L2Commands.read(companion);
     }
 }

@@ -1,4 +1,4 @@
-# Helpers for L1 companions (bash, in L1, beside L2, after checks.sh; see
+# Helpers for L1 companions (bash, in L1, beside L2, after ktap.sh; see
 # l1-nested.sh for L2_PID, OUT, L2_BDFS, L2_CONSOLE). L1's virtio-net NIC
 # and the e1000e passed through to L2 share a hub of the outer QEMU:
 # 10.78.0.1 is L1, 10.78.0.2 is L2. L2 waits at "DMAZONE-SYNC <label>" lines

@@ -1,10 +1,10 @@
-# L1 companion of one matrix mode (after l1-lib.sh; MATRIX_SECONDS set
-# before it, and for a pin budget PIN_BUDGET_BYTES and GUEST_CP). From L2
-# QEMU's start it counts the VFIO MAP_DMA/UNMAP_DMA calls and, with a
-# budget, holds L2's QEMU to it through the Java API; once L2 serves iperf3
-# ("ready") it runs iperf3 TCP both ways, MATRIX_SECONDS each, and reports
-# per run the throughput (JSON), L2 QEMU's highest VmLck, its CPU time and
-# its map calls; then it lets L2 finish.
+# L1 companion of one matrix mode (after ktap.sh and l1-lib.sh;
+# MATRIX_SECONDS set before it, and for a pin budget PIN_BUDGET_BYTES and
+# GUEST_CP). From L2 QEMU's start it counts the VFIO MAP_DMA/UNMAP_DMA calls
+# and, with a budget, holds L2's QEMU to it through the Java API; once L2
+# serves iperf3 ("ready") it runs iperf3 TCP both ways, MATRIX_SECONDS
+# each, and reports per run the throughput (JSON), L2 QEMU's highest VmLck,
+# its CPU time and its map calls; then it lets L2 finish.
 # shellcheck shell=bash
 CAP_IPC_LOCK=14
 value clk_tck "$(getconf CLK_TCK)"
@@ -14,8 +14,11 @@ if [ -n "${PIN_BUDGET_BYTES:-}" ]; then
 	caps=$(awk '$1 == "CapEff:" { print $2 }' "/proc/$L2_PID/status")
 	[ $((0x${caps:-4000} >> CAP_IPC_LOCK & 1)) = 0 ]
 	check l2_qemu_without_ipc_lock $? "CapEff ${caps:-?}: without CAP_IPC_LOCK RLIMIT_MEMLOCK binds VFIO's pins"
-	java -cp "$GUEST_CP" io.dmazone.guest.ZonePinBudget "$L2_PID" "$PIN_BUDGET_BYTES"
-	check pin_budget_set $? "ZonePinBudget $L2_PID $PIN_BUDGET_BYTES"
+	# its checks, a KTAP stream of its own, renumbered into this one
+	budget=$(java -cp "$GUEST_CP" io.dmazone.guest.ZonePinBudget "$L2_PID" "$PIN_BUDGET_BYTES")
+	rc=$?
+	ktap_relay "$budget"
+	check pin_budget_set $rc "ZonePinBudget $L2_PID $PIN_BUDGET_BYTES"
 fi
 iface=$(l1_nic_up)
 check l1_nic_up $? "virtio-net ${iface:-none} as $L1_IP"
@@ -38,3 +41,4 @@ now=$(l1_iommu_faults)
 check no_l1_iommu_faults $? "DMA faults in L1 during the traffic: $((now - faults))"
 release_sync ready
 check l2_released $? "L2 let go"
+ktap_end

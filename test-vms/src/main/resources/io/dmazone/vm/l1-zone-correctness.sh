@@ -1,7 +1,8 @@
-# L1 companion of the nested zone correctness run (after l1-lib.sh; ZONE_KIB
-# and CYCLES set before it). Drives L2's traffic at each sync, reads L2
-# QEMU's VmLck at each reload cycle, then kills L2's QEMU and checks that
-# its pins are gone and that the device can be passed through again.
+# L1 companion of the nested zone correctness run (after ktap.sh and
+# l1-lib.sh; ZONE_KIB and CYCLES set before it). Drives L2's traffic at each
+# sync, reads L2 QEMU's VmLck at each reload cycle, then kills L2's QEMU and
+# checks that its pins are gone and that the device can be passed through
+# again.
 # shellcheck shell=bash
 SYNC_WAIT_S=900
 iface=$(l1_nic_up)
@@ -106,3 +107,4 @@ for i in $(seq 60); do
 done
 [ "$after" -le "$PINS_BEFORE_L2" ]
 check repass_released $? "L1 pinned pages after the second QEMU: $after"
+ktap_end

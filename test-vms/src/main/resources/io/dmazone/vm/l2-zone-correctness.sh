@@ -1,6 +1,6 @@
-# L2 command of the nested zone correctness run (after l2-lib.sh and
-# l2-zone-check.sh; ZONE_PARAMS and CYCLES set before it). At each sync L1
-# does its part (l1-zone-correctness.sh): traffic, VmLck, the kill.
+# L2 command of the nested zone correctness run (after ktap.sh, l2-lib.sh
+# and l2-zone-check.sh; ZONE_PARAMS and CYCLES set before it). At each sync
+# L1 does its part (l1-zone-correctness.sh): traffic, VmLck, the kill.
 # shellcheck shell=sh
 DZ_KO=/lib/modules/dmazone.ko
 DRIVER=/lib/modules/e1000e.ko
@@ -34,7 +34,7 @@ dmesg_lines=$(dmesg | wc -l)
 l1_sync fault
 sleep 1
 report=$(cat "$inject")
-echo "# inject_rx_fault: $(echo "$report" | tr '\n' ' ')"
+note "inject_rx_fault: $report"
 addr=$(echo "$report" | awk '$1 == "addr" { print $2 }')
 echo "$report" | grep -qx 'state recovered'
 check fault_descriptor_completed_and_reposted $? "$(echo "$report" | grep -E '^(state|slot|addr)' | tr '\n' ' ')"
@@ -72,7 +72,10 @@ for i in $(seq "$CYCLES"); do
 	l1_sync "cycle-$i"
 done
 check reload_cycles "$rc_all" "cycles=$CYCLES$detail"
+# The plan before the kill: the stream is whole when L1 kills L2's QEMU.
+ktap_end
 l1_sync kill
-# L1 kills L2's QEMU at the sync above; reaching this line is a failure.
+# L1 kills L2's QEMU at the sync above; reaching this line is a failure,
+# and a result after the plan.
 check killed_by_l1 1 "L1 did not kill L2's QEMU"
 exit 1
