@@ -26,10 +26,13 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 GD=$(cd "$HERE/../.." && pwd)
 KMOD_DIR=$(cd "$GD/../kmod" && pwd)
 # The VM sees this checkout read-only at the same path: the check emitter
-# is read from test-vms' resources, where the nested runs take it from too.
+# and the helpers shared with the nested tests (flood) are read from
+# test-vms' resources, where the nested runs take them from too.
 VM_LIB=$GD/../test-vms/src/main/resources/io/dmazone/vm
 # shellcheck source=../../../test-vms/src/main/resources/io/dmazone/vm/ktap.sh
 . "$VM_LIB/ktap.sh"
+# shellcheck source=../../../test-vms/src/main/resources/io/dmazone/vm/e1000e-lib.sh
+. "$VM_LIB/e1000e-lib.sh"
 DRIVER=$GD/build/e1000e.ko
 ZONE_BASE=0x40000000
 ZONE_SIZE=$((64 << 20))
@@ -132,13 +135,9 @@ ping_ok() {
 	[ "${rx:-0}" -ge $(($1 - 1)) ]
 }
 
-# flood COUNT: ping -f; sets FLOOD_RX, FLOOD_DETAIL
-flood() {
-	local out
-	out=$(timeout 90 ping -f -c "$1" -w 80 "$PEER_IP" 2>&1)
-	FLOOD_RX=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
-	FLOOD_RX=${FLOOD_RX:-0}
-	FLOOD_DETAIL=$(echo "$out" | grep -E 'received|rtt' | tr '\n' ' ')
+# peer_flood COUNT: flood (e1000e-lib.sh) at the peer, for at most 80 s
+peer_flood() {
+	flood "$PEER_IP" "$1" 80
 }
 
 # iperf DIR: 5 s TCP, DIR "tx" (e1000e sends) or "rx" (-R); sets MBPS
@@ -273,7 +272,7 @@ t_zone_traffic() {
 	check zone_ping $? "$PING_DETAIL"
 
 	allocs0=$(sysval allocations)
-	flood "$FLOOD"
+	peer_flood "$FLOOD"
 	allocs1=$(sysval allocations)
 	[ "$FLOOD_RX" -ge $((FLOOD * 99 / 100)) ]
 	check zone_ping_flood $? "$FLOOD_DETAIL"
@@ -408,7 +407,7 @@ t_fault_injection() {
 
 	# The injected descriptor is posted at the next refill and reached
 	# once the NIC has gone round the 256-slot ring.
-	flood 1000
+	peer_flood 1000
 	sleep 1
 	report=$(cat "$f")
 	note "inject_rx_fault: $(echo "$report" | tr '\n' ' ')"
@@ -441,7 +440,7 @@ t_fault_injection() {
 
 	ping_ok 10
 	check fault_traffic_resumes $? "$PING_DETAIL"
-	flood 500
+	peer_flood 500
 	[ "$FLOOD_RX" -ge 495 ]
 	check fault_traffic_resumes_flood $? "$FLOOD_DETAIL"
 
@@ -488,7 +487,7 @@ t_without_dmazone() {
 	check upstream_mode_no_zone $? "no dmazone line in dmesg"
 	ping_ok 10
 	check upstream_mode_ping $? "$PING_DETAIL"
-	flood 500
+	peer_flood 500
 	[ "$FLOOD_RX" -ge 495 ]
 	check upstream_mode_flood $? "$FLOOD_DETAIL"
 	iperf tx

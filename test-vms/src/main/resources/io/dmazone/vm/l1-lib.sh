@@ -127,13 +127,3 @@ traffic() {
 	fi
 	return $rc
 }
-
-# flood COUNT: ping -f at L2; sets FLOOD_RX and FLOOD_DETAIL
-flood() {
-	local out
-	out=$(timeout 120 ping -f -c "$1" -w 100 "$L2_IP" 2>&1)
-	FLOOD_RX=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
-	FLOOD_RX=${FLOOD_RX:-0}
-	# shellcheck disable=SC2034 # for the companion that comes after this file
-	FLOOD_DETAIL=$(echo "$out" | grep -E 'received|rtt' | tr '\n' ' ')
-}
