@@ -35,7 +35,7 @@ public final class L2Commands {
      */
     public static String zoneCorrectness(String zoneParams, int cycles) {
         return withHelpers("ZONE_PARAMS='" + zoneParams + "'\nCYCLES=" + cycles + "\n") + read("l2-zone-check.sh")
-                + "\n" + read("l2-zone-correctness.sh");
+                + "\n" + read("e1000e-lib.sh") + "\n" + read("l2-zone-correctness.sh");
     }
 
     /**
