@@ -2,38 +2,13 @@
 # shellcheck shell=bash
 # Helpers for the dmazone guest tests. Source, don't run.
 #
-# Output contract (read by the test-vms harness):
-#   CHECK <name> PASS <detail>
-#   CHECK <name> FAIL <detail>
-#   VALUE <name> <value>
-# Anything else is commentary. The entry script exits 0 only if every
-# CHECK passed.
-
-DZ_FAILED=0
-DZ_CHECKS=0
-
-# check NAME OK(0|1 or true/false command status) DETAIL...
-check() {
-	local name=$1 ok=$2
-	shift 2
-	DZ_CHECKS=$((DZ_CHECKS + 1))
-	if [ "$ok" = 0 ]; then
-		echo "CHECK $name PASS $*"
-	else
-		echo "CHECK $name FAIL $*"
-		DZ_FAILED=$((DZ_FAILED + 1))
-	fi
-}
-
-value() {
-	local name=$1
-	shift
-	echo "VALUE $name $*"
-}
-
-note() {
-	echo "# $*"
-}
+# Output: KTAP, from the one check emitter of every guest script,
+# test-vms/src/main/resources/io/dmazone/vm/ktap.sh (check, skip, value,
+# note, ktap_end; failed is 1 once a check failed), which the test-vms
+# harness reads. The tests run in a VM that sees this checkout read-only at
+# the same path, so the emitter is found from this file's place in it.
+# shellcheck source=../../../test-vms/src/main/resources/io/dmazone/vm/ktap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../../test-vms/src/main/resources/io/dmazone/vm/ktap.sh"
 
 # Number of lines in the kernel log so far.
 dmesg_mark() {

@@ -5,7 +5,8 @@
  * The same loop as io.dmazone.guest.MapUnmapBenchmark, without Java: one VFIO
  * type1 container with one group, SIZE bytes of anonymous memory (touched
  * first), then ITERATIONS x (VFIO_IOMMU_MAP_DMA + VFIO_IOMMU_UNMAP_DMA) at
- * IOVA 0x1000000. Prints the mean as "VALUE c_map_unmap_ms <ms>".
+ * IOVA 0x1000000. Prints the mean as "# VALUE c_map_unmap_ms <ms>", a KTAP
+ * diagnostic line (io.dmazone.guest.MapUnmapRatio relays it).
  *
  * usage: vfio_map_bench GROUP SIZE_MIB ITERATIONS WARMUP [type1|type1v2]
  */
@@ -113,8 +114,8 @@ int main(int argc, char **argv)
 			goto err_bench;
 	}
 	ms = (bench_now_ms() - t0) / iters;
-	printf("VALUE c_map_unmap_ms %.3f\n", ms);
-	printf("VALUE c_iterations %d\n", iters);
+	printf("# VALUE c_map_unmap_ms %.3f\n", ms);
+	printf("# VALUE c_iterations %d\n", iters);
 
 	munmap(mem, size);
 	ioctl(group, VFIO_GROUP_UNSET_CONTAINER);

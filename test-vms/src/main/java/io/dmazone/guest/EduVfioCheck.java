@@ -41,8 +41,8 @@ import java.util.concurrent.TimeUnit;
  * The issue-4 checks of the Java API against QEMU's edu device, run as root inside an L1
  * VM with an intel-iommu: {@code java -cp <cp> io.dmazone.guest.EduVfioCheck type1|type1v2}.
  *
- * <p>Prints one {@code CHECK <name> PASS|FAIL <detail>} line per check and
- * {@code VALUE <name> <value>} figures; exits 0 only if every check passed. Two checks run
+ * <p>Prints KTAP (see {@link CheckReport}): one result line per check and
+ * {@code # VALUE <name> <value>} figures; exits 0 only if every check passed. Two checks run
  * in child JVMs started with this class's {@code --child-*} modes: one without
  * CAP_IPC_LOCK (root's CAP_IPC_LOCK lets type1 ignore RLIMIT_MEMLOCK), one that is killed
  * with SIGKILL while it holds a mapping.
@@ -91,7 +91,7 @@ public final class EduVfioCheck {
         if (!report.check("find_edu", !edus.isEmpty(), edus.isEmpty() ? "no 1234:11e8 device; start QEMU with -device edu"
                 : "edu at " + edus.get(0).address() + ", " + edus.get(0).bindingDescription() + ", group "
                 + edus.get(0).iommuGroup().orElse(-1))) {
-            return 1;
+            return report.end();
         }
         PciDevice edu = edus.get(0);
         PciAddress addr = edu.address();
@@ -115,9 +115,7 @@ public final class EduVfioCheck {
                 + edu.bindingDescription() + " after closing the binding (now " + now.orElse("no driver") + ")");
         notBound(addr, edu);
         nonViableGroup(addr);
-        report.value("checks_passed", report.passed());
-        report.value("checks_failed", report.failed());
-        return report.failed() == 0 ? 0 : 1;
+        return report.end();
     }
 
     private void ensureVfioPci() {
@@ -341,7 +339,7 @@ public final class EduVfioCheck {
                 candidate.address() + " " + (now.isEmpty() ? "not bound to any driver" : "bound to " + now.get()) + " again");
     }
 
-    /** The memlock checks run in a child JVM without CAP_IPC_LOCK; its CHECK lines are relayed. */
+    /** The memlock checks run in a child JVM without CAP_IPC_LOCK; its KTAP lines are relayed into this report. */
     private void memlockInChild(PciAddress addr) {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "--"));
         cmd.addAll(javaCommand("--child-memlock", backend.name(), addr.toString()));
@@ -350,7 +348,7 @@ public final class EduVfioCheck {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
-                    report.relay(line.startsWith("CHECK ") || line.startsWith("VALUE ") ? line : "# child: " + line);
+                    report.relay("child", line);
                 }
             }
             if (!p.waitFor(300, TimeUnit.SECONDS)) {
@@ -389,7 +387,7 @@ public final class EduVfioCheck {
         } catch (RuntimeException e) {
             report.fail("memlock_child", e);
         }
-        return report.failed() == 0 ? 0 : 1;
+        return report.end();
     }
 
     private void childHold(PciAddress addr) throws InterruptedException {

@@ -21,8 +21,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs {@link MapUnmapBenchmark} with JMH and the same loop in C, and prints
- * {@code VALUE jmh_java_over_c <ratio>}. As root inside the L1 VM:
+ * Runs {@link MapUnmapBenchmark} with JMH and the same loop in C, and prints, in KTAP
+ * (see {@link CheckReport}), {@code # VALUE jmh_java_over_c <ratio>}. As root inside the L1 VM:
  * {@code java -cp <cp> io.dmazone.guest.MapUnmapRatio type1v2 <vfio_map_bench binary or .c source>}.
  * A {@code .c} argument is compiled with gcc into /tmp first.
  */
@@ -48,7 +48,7 @@ public final class MapUnmapRatio {
         PciSysfs sysfs = PciSysfs.system();
         PciDevice edu = sysfs.findByIds(EduDriver.VENDOR, EduDriver.DEVICE).stream().findFirst()
                 .orElseThrow(() -> new IllegalStateException("no edu device (1234:11e8); start QEMU with -device edu"));
-        int rc;
+        CheckReport report = new CheckReport(System.out);
         try (VfioPciBinding b = sysfs.bindToVfioPci(edu.address())) {
             String group = Integer.toString(b.iommuGroup());
             Options opt = new OptionsBuilder()
@@ -64,26 +64,30 @@ public final class MapUnmapRatio {
             // C after JMH: while this JVM still compiles and collects, the C loop measured twice as slow.
             double cMs = Double.NaN;
             for (String line : run(List.of(cBench, group, "64", "200", "20", backend == IommuBackend.TYPE1 ? "type1" : "type1v2"), true)) {
-                System.out.println(line);
-                if (line.startsWith("VALUE c_map_unmap_ms ")) {
-                    cMs = Double.parseDouble(line.substring("VALUE c_map_unmap_ms ".length()).trim());
+                report.relay("vfio_map_bench", line);
+                if (line.startsWith(C_MS)) {
+                    cMs = Double.parseDouble(line.substring(C_MS.length()).trim());
                 }
             }
-            System.out.println("VALUE jmh_java_map_unmap_ms " + fmt(javaMs));
-            System.out.println("VALUE jmh_java_map_unmap_error_ms " + fmt(r.getScoreError()));
-            System.out.println("VALUE jmh_unit " + r.getScoreUnit());
-            System.out.println("VALUE c_map_unmap_ms_used " + fmt(cMs));
-            System.out.println("VALUE jmh_java_over_c " + fmt(javaMs / cMs));
+            report.value("jmh_java_map_unmap_ms", fmt(javaMs));
+            report.value("jmh_java_map_unmap_error_ms", fmt(r.getScoreError()));
+            report.value("jmh_unit", r.getScoreUnit());
+            report.value("c_map_unmap_ms_used", fmt(cMs));
+            report.value("jmh_java_over_c", fmt(javaMs / cMs));
             // The target, Java within 10 % of C, judged by JMH's 99.9 % interval on the Java score.
             double low = (javaMs - r.getScoreError()) / cMs;
             double high = (javaMs + r.getScoreError()) / cMs;
-            System.out.println("VALUE jmh_java_over_c_interval " + fmt(low) + " " + fmt(high));
-            System.out.println("VALUE target_java_over_c_at_most_1.1 "
-                    + (high <= TARGET ? "met" : low > TARGET ? "missed" : "unresolved"));
-            rc = Double.isFinite(javaMs / cMs) ? 0 : 1;
+            report.value("jmh_java_over_c_interval", fmt(low) + " " + fmt(high));
+            report.value("target_java_over_c_at_most_1.1",
+                    high <= TARGET ? "met" : low > TARGET ? "missed" : "unresolved");
+            report.check("java_over_c_measured", Double.isFinite(javaMs / cMs),
+                    "Java " + fmt(javaMs) + " ms, C " + fmt(cMs) + " ms per map+unmap");
         } // the binding is closed (edu given back) before exiting
-        System.exit(rc);
+        System.exit(report.end());
     }
+
+    /** The C loop's figure (vfio_map_bench.c prints it). */
+    private static final String C_MS = "# VALUE c_map_unmap_ms ";
 
     /** Java's map+unmap time over C's that the Java API aims to stay within. */
     private static final double TARGET = 1.1;

@@ -80,7 +80,7 @@ public final class PassthroughDevices {
                 report.fail("bdfs-written", e);
             }
         }
-        System.exit(report.failed() == 0 ? 0 : 1);
+        System.exit(report.end());
     }
 
     /** Binds the nth device with that id; returns its address. */

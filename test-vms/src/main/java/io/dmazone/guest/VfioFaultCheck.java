@@ -44,7 +44,7 @@ import java.util.stream.Stream;
  *       usable range, and a range that wraps past 2^64 (refused by the API before the
  *       kernel; the kernel's own answer to the same request is recorded).</li>
  * </ul>
- * Prints {@code CHECK}/{@code VALUE} lines; exits 0 only if every check passed.
+ * Prints KTAP (see {@link CheckReport}); exits 0 only if every check passed.
  */
 public final class VfioFaultCheck {
     static final long LARGE = Sizes.GIB;
@@ -74,7 +74,7 @@ public final class VfioFaultCheck {
         List<PciDevice> edus = sysfs.findByIds(EduDriver.VENDOR, EduDriver.DEVICE);
         if (!report.check("find_edu", !edus.isEmpty(), edus.isEmpty() ? "no 1234:11e8 device"
                 : "edu at " + edus.get(0).address())) {
-            return 1;
+            return report.end();
         }
         PciAddress addr = edus.get(0).address();
         try (VfioPciBinding binding = sysfs.bindToVfioPci(addr)) {
@@ -88,9 +88,7 @@ public final class VfioFaultCheck {
             report.fail("bind_or_teardown", e);
             e.printStackTrace(System.out);
         }
-        report.value("checks_passed", report.passed());
-        report.value("checks_failed", report.failed());
-        return report.failed() == 0 ? 0 : 1;
+        return report.end();
     }
 
     /** Child: maps 1 GiB in one call (the parent kills it inside that call). */

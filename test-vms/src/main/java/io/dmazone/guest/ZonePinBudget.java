@@ -38,6 +38,6 @@ public final class ZonePinBudget {
         } catch (DmazoneException | IllegalArgumentException | UncheckedIOException e) {
             report.fail("pin_budget_applied", e);
         }
-        System.exit(report.failed() == 0 ? 0 : 1);
+        System.exit(report.end());
     }
 }

@@ -1,6 +1,9 @@
 package io.dmazone.vm;
 
-/** Ready-made L1 companions (bash scripts kept beside this class, after checks.sh and l1-lib.sh). */
+/**
+ * Ready-made L1 companions (bash scripts kept beside this class, after ktap.sh, the KTAP check
+ * emitter, and l1-lib.sh).
+ */
 public final class L1Companions {
     private L1Companions() {
     }
@@ -28,7 +31,7 @@ public final class L1Companions {
      * L2's QEMU and a second QEMU with the same device.
      */
     public static String zoneCorrectness(long zoneKiB, int cycles) {
-        return script("ZONE_KIB=" + zoneKiB + "\nCYCLES=" + cycles, "l1-zone-correctness.sh");
+        return script("ZONE_KIB=" + zoneKiB + "\nCYCLES=" + cycles, "l1-zone-correctness.sh", "e1000e-lib.sh");
     }
 
     /**
@@ -39,9 +42,12 @@ public final class L1Companions {
         return script("BUDGET_BYTES=" + budgetBytes, "l1-uncooperative.sh");
     }
 
-    /** Settings, the shared helpers, then the companion itself. */
-    private static String script(String settings, String companion) {
-        return settings + "\n" + L2Commands.read("checks.sh") + "\n" + L2Commands.read("l1-lib.sh") + "\n"
-                + L2Commands.read(companion);
+    /** Settings, ktap.sh, the companion's own {@code helpers}, l1-lib.sh, then the companion itself. */
+    private static String script(String settings, String companion, String... helpers) {
+        StringBuilder script = new StringBuilder(settings).append('\n').append(L2Commands.read("ktap.sh")).append('\n');
+        for (String helper : helpers) {
+            script.append(L2Commands.read(helper)).append('\n');
+        }
+        return script.append(L2Commands.read("l1-lib.sh")).append('\n').append(L2Commands.read(companion)).toString();
     }
 }

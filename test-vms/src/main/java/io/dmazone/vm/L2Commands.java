@@ -15,7 +15,7 @@ public final class L2Commands {
      * and holds it for {@code holdSeconds} so L1 sees the steady pinned footprint.
      */
     public static String e1000eUp(int holdSeconds) {
-        return "HOLD_SECONDS=" + holdSeconds + "\n" + read("l2-e1000e-up.sh");
+        return withHelpers("HOLD_SECONDS=" + holdSeconds + "\n") + read("l2-e1000e-up.sh");
     }
 
     /**
@@ -35,7 +35,7 @@ public final class L2Commands {
      */
     public static String zoneCorrectness(String zoneParams, int cycles) {
         return withHelpers("ZONE_PARAMS='" + zoneParams + "'\nCYCLES=" + cycles + "\n") + read("l2-zone-check.sh")
-                + "\n" + read("l2-zone-correctness.sh");
+                + "\n" + read("e1000e-lib.sh") + "\n" + read("l2-zone-correctness.sh");
     }
 
     /**
@@ -47,9 +47,12 @@ public final class L2Commands {
         return withHelpers("CASE=" + kase + "\nEXTRA_MIB=" + extraMiB + "\n") + read("l2-uncooperative.sh");
     }
 
-    /** Settings, then the helpers L2 commands share (checks.sh, l2-lib.sh). */
+    /**
+     * Settings, then the helpers L2 commands share: ktap.sh (the KTAP check emitter,
+     * whose version line is the command's first output) and l2-lib.sh.
+     */
     private static String withHelpers(String settings) {
-        return settings + read("checks.sh") + "\n" + read("l2-lib.sh") + "\n";
+        return settings + read("ktap.sh") + "\n" + read("l2-lib.sh") + "\n";
     }
 
     static String read(String resource) {

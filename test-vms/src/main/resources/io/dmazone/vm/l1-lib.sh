@@ -1,4 +1,4 @@
-# Helpers for L1 companions (bash, in L1, beside L2, after checks.sh; see
+# Helpers for L1 companions (bash, in L1, beside L2, after ktap.sh; see
 # l1-nested.sh for L2_PID, OUT, L2_BDFS, L2_CONSOLE). L1's virtio-net NIC
 # and the e1000e passed through to L2 share a hub of the outer QEMU:
 # 10.78.0.1 is L1, 10.78.0.2 is L2. L2 waits at "DMAZONE-SYNC <label>" lines
@@ -148,14 +148,4 @@ traffic() {
 		value "${name}_unmap_dma_calls" $((u1 - u0))
 	fi
 	return $rc
-}
-
-# flood COUNT: ping -f at L2; sets FLOOD_RX and FLOOD_DETAIL
-flood() {
-	local out
-	out=$(timeout 120 ping -f -c "$1" -w 100 "$L2_IP" 2>&1)
-	FLOOD_RX=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
-	FLOOD_RX=${FLOOD_RX:-0}
-	# shellcheck disable=SC2034 # for the companion that comes after this file
-	FLOOD_DETAIL=$(echo "$out" | grep -E 'received|rtt' | tr '\n' ' ')
 }

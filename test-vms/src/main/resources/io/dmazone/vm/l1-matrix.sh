@@ -1,6 +1,6 @@
-# L1 companion of one matrix mode (after l1-lib.sh; MATRIX_SECONDS set
-# before it, and PIN_BUDGET=1 for a pin budget: the zone plan's RLIMIT_MEMLOCK,
-# PLAN_MEMLOCK_BYTES from l1-nested.sh). From L2
+# L1 companion of one matrix mode (after ktap.sh and l1-lib.sh;
+# MATRIX_SECONDS set before it, and PIN_BUDGET=1 for a pin budget: the zone
+# plan's RLIMIT_MEMLOCK, PLAN_MEMLOCK_BYTES from l1-nested.sh). From L2
 # QEMU's start it counts the VFIO MAP_DMA/UNMAP_DMA calls and, with a
 # budget, holds L2's QEMU to it through the Java API; once L2 serves iperf3
 # ("ready") it runs iperf3 TCP both ways, MATRIX_SECONDS each, and reports
@@ -15,8 +15,11 @@ if [ "${PIN_BUDGET:-}" = 1 ]; then
 	caps=$(awk '$1 == "CapEff:" { print $2 }' "/proc/$L2_PID/status")
 	[ $((0x${caps:-4000} >> CAP_IPC_LOCK & 1)) = 0 ]
 	check l2_qemu_without_ipc_lock $? "CapEff ${caps:-?}: without CAP_IPC_LOCK RLIMIT_MEMLOCK binds VFIO's pins"
-	l1_java io.dmazone.guest.ZonePinBudget "$L2_PID" "$PLAN_MEMLOCK_BYTES"
-	check pin_budget_set $? "ZonePinBudget $L2_PID ${PLAN_MEMLOCK_BYTES:-(no zone plan)}"
+	# its checks, a KTAP stream of its own, renumbered into this one
+	budget=$(l1_java io.dmazone.guest.ZonePinBudget "$L2_PID" "$PLAN_MEMLOCK_BYTES")
+	rc=$?
+	ktap_relay "$budget"
+	check pin_budget_set $rc "ZonePinBudget $L2_PID ${PLAN_MEMLOCK_BYTES:-(no zone plan)}"
 fi
 iface=$(l1_nic_up)
 check l1_nic_up $? "virtio-net ${iface:-none} as $L1_IP"
@@ -39,3 +42,4 @@ now=$(l1_iommu_faults)
 check no_l1_iommu_faults $? "DMA faults in L1 during the traffic: $((now - faults))"
 release_sync ready
 check l2_released $? "L2 let go"
+ktap_end

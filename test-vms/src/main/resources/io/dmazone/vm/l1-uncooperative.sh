@@ -1,4 +1,4 @@
-# L1 companion of the uncooperative-guest runs (after checks.sh and
+# L1 companion of the uncooperative-guest runs (after ktap.sh and
 # l1-lib.sh; BUDGET_BYTES set before it): checks that L2's QEMU runs under
 # the budget, finds in L1's kernel log the fault of the write L2 aimed at
 # memory the host refused to pin (l2-uncooperative.sh prints its address),
@@ -44,3 +44,4 @@ for _ in $(seq 60); do
 done
 [ "$after" -le "$PINS_BEFORE_L2" ]
 check nothing_left_pinned $? "L1 pinned pages (FOLL_PIN outstanding) before L2 $PINS_BEFORE_L2, after its QEMU exited $after"
+ktap_end

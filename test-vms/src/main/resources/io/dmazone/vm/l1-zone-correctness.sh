@@ -1,7 +1,8 @@
-# L1 companion of the nested zone correctness run (after l1-lib.sh; ZONE_KIB
-# and CYCLES set before it). Drives L2's traffic at each sync, reads L2
-# QEMU's VmLck at each reload cycle, then kills L2's QEMU and checks that
-# its pins are gone and that the device can be passed through again.
+# L1 companion of the nested zone correctness run (after ktap.sh,
+# e1000e-lib.sh and l1-lib.sh; ZONE_KIB and CYCLES set before it). Drives
+# L2's traffic at each sync, reads L2 QEMU's VmLck at each reload cycle,
+# then kills L2's QEMU and checks that its pins are gone and that the
+# device can be passed through again.
 # shellcheck shell=bash
 SYNC_WAIT_S=900
 iface=$(l1_nic_up)
@@ -10,7 +11,7 @@ check l1_nic_up $? "virtio-net ${iface:-none} as $L1_IP"
 wait_sync traffic "$SYNC_WAIT_S"
 check l2_ready $? "L2 up with the zone"
 faults=$(l1_iommu_faults)
-flood 2000
+flood "$L2_IP" 2000
 [ "$FLOOD_RX" -ge 1980 ]
 check traffic_ping_flood $? "$FLOOD_DETAIL"
 traffic l2rx 5
@@ -25,7 +26,7 @@ release_sync traffic
 wait_sync fault "$SYNC_WAIT_S"
 dmesg_lines=$(dmesg | wc -l)
 # the NIC goes round its 256-slot RX ring and reaches the injected slot
-flood 1000
+flood "$L2_IP" 1000
 value fault_flood "$FLOOD_DETAIL"
 release_sync fault
 wait_sync resumed "$SYNC_WAIT_S"
@@ -43,7 +44,7 @@ out=$(ping -c 10 -i 0.2 -W 2 "$L2_IP" 2>&1)
 rx=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
 [ "${rx:-0}" -ge 9 ]
 check fault_traffic_resumes "$?" "after the blocked descriptor: ${rx:-0}/10 echo replies"
-flood 500
+flood "$L2_IP" 500
 [ "$FLOOD_RX" -ge 495 ]
 check fault_traffic_resumes_flood $? "$FLOOD_DETAIL"
 release_sync resumed
@@ -107,3 +108,4 @@ for i in $(seq 60); do
 done
 [ "$after" -le "$PINS_BEFORE_L2" ]
 check repass_released $? "L1 pinned pages after the second QEMU: $after"
+ktap_end

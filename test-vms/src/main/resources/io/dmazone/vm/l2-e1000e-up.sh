@@ -1,17 +1,16 @@
-# L2 command (busybox sh): checks that the stock e1000e driver bound the
-# passed-through NIC, brings its link up so the driver fills its RX ring
-# (DMA mappings), and holds it there for HOLD_SECONDS while L1 samples.
+# L2 command (busybox sh, after ktap.sh and l2-lib.sh): checks that the
+# stock e1000e driver bound the passed-through NIC, brings its link up so
+# the driver fills its RX ring (DMA mappings), and holds it there for
+# HOLD_SECONDS while L1 samples.
 # shellcheck shell=sh
-failed=0
 bound=""
 for dev in /sys/bus/pci/drivers/e1000e/0000:*; do
 	[ -e "$dev" ] && bound="$bound $(basename "$dev")"
 done
 if [ -n "$bound" ]; then
-	echo "CHECK e1000e-bound PASS$bound"
+	check e1000e-bound 0 "${bound# }"
 else
-	echo "CHECK e1000e-bound FAIL no device bound to e1000e; dmesg: $(dmesg | grep -i e1000e | tail -3)"
-	failed=1
+	check e1000e-bound 1 "no device bound to e1000e; dmesg: $(dmesg | grep -i e1000e | tail -3)"
 fi
 iface=""
 for dev in $bound; do
@@ -29,12 +28,13 @@ if [ -n "$iface" ] && ip link set "$iface" up; then
 	done
 fi
 if [ "$carrier" = 1 ]; then
-	echo "CHECK e1000e-link-up PASS $iface carrier 1"
+	check e1000e-link-up 0 "$iface carrier 1"
 else
-	echo "CHECK e1000e-link-up FAIL interface '$iface' carrier '${carrier}' after 30 s"
-	failed=1
+	check e1000e-link-up 1 "interface '$iface' carrier '${carrier}' after 30 s"
 fi
 sleep "${HOLD_SECONDS:-6}"
-echo "VALUE e1000e_rx_packets $(cat "/sys/class/net/$iface/statistics/rx_packets" 2>/dev/null)"
-dmesg | grep -E 'DMAR|iommu|e1000e' | tail -8 | sed 's/^/DMESG /'
-exit $failed
+value e1000e_rx_packets "$(cat "/sys/class/net/$iface/statistics/rx_packets" 2>/dev/null)"
+dmesg | grep -E 'DMAR|iommu|e1000e' | tail -8 | sed 's/^/# dmesg: /'
+ktap_end
+# shellcheck disable=SC2154 # failed is set by ktap.sh, before this file
+exit "$failed"

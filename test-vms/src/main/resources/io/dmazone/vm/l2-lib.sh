@@ -1,4 +1,4 @@
-# Helpers for L2 commands (busybox sh, after checks.sh). The passed-through
+# Helpers for L2 commands (busybox sh, after ktap.sh). The passed-through
 # e1000e is L2's only NIC, 10.78.0.2 on the outer QEMU's hub, where L1 is
 # 10.78.0.1. Variables of the functions are local: the commands loop with i
 # too.

@@ -1,7 +1,8 @@
-# L2 command of a matrix mode (after l2-lib.sh): the e1000e up as L2_IP, an
-# iperf3 server, and a wait while L1 measures; then L2's kernel log, which
+# L2 command of a matrix mode (after ktap.sh and l2-lib.sh, for a zone
+# after l2-zone-check.sh too): the e1000e up as L2_IP, an iperf3 server,
+# and a wait while L1 measures; then L2's kernel log, which
 # must show no trouble from the traffic (L1 checks its own IOMMU's faults).
-# shellcheck shell=sh disable=SC2154 # failed is set by checks.sh, before this file
+# shellcheck shell=sh disable=SC2154 # failed is set by ktap.sh, before this file
 nic_up
 check e1000e_up $? "${IFACE:-no interface} $L2_IP"
 iperf3 -s -D
@@ -13,4 +14,5 @@ value rx_packets "$(cat "/sys/class/net/$IFACE/statistics/rx_packets")"
 value tx_packets "$(cat "/sys/class/net/$IFACE/statistics/tx_packets")"
 now=$(log_problems)
 check l2_kernel_log_clean "$([ "$now" = "$problems" ]; echo $?)" "problem lines in L2's kernel log during the traffic: $((now - problems))"
+ktap_end
 exit "$failed"

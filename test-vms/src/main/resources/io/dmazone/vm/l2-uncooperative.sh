@@ -1,4 +1,4 @@
-# L2 command of the uncooperative-guest runs (busybox sh, after checks.sh and
+# L2 command of the uncooperative-guest runs (busybox sh, after ktap.sh and
 # l2-lib.sh; CASE and EXTRA_MIB set before it). L2's QEMU runs in L1 under a
 # pin budget (RLIMIT_MEMLOCK, no CAP_IPC_LOCK) and L2 has QEMU's edu device,
 # bound to the dmazone test client, behind virtio-iommu (boot-bypass off).
@@ -61,5 +61,6 @@ esac
 now=$(log_problems)
 [ "$now" = "$problems" ]
 check l2_kernel_log_clean $? "problem lines in L2's kernel log: $((now - problems))"
-# shellcheck disable=SC2154 # set by checks.sh
+ktap_end
+# shellcheck disable=SC2154 # set by ktap.sh
 exit "$failed"

@@ -1,15 +1,16 @@
-# L2 command (busybox sh, after checks.sh and l2-lib.sh): checks that
+# L2 command (busybox sh, after ktap.sh and l2-lib.sh): checks that
 # dmazone.ko gave the passed-through NIC, the device e1000e drives, its
 # zone-only IOMMU domain, mapped in as few entries as the domain's page sizes
 # allow, and reports the zone.
 # shellcheck shell=sh disable=SC3043 # busybox sh has local
 zone=/sys/kernel/dmazone
 if [ -r "$zone/size" ]; then
-	echo "VALUE zone_bytes $(cat "$zone/size")"
-	echo "VALUE zone_source $(cat "$zone/source")"
-	echo "VALUE zone_mode $(cat "$zone/mode")"
+	value zone_bytes "$(cat "$zone/size")"
+	value zone_source "$(cat "$zone/source")"
+	value zone_mode "$(cat "$zone/mode")"
 else
-	echo "CHECK zone-attached FAIL dmazone is not loaded"
+	check zone-attached 1 "dmazone is not loaded"
+	ktap_end
 	exit 1
 fi
 
@@ -41,11 +42,12 @@ line=$(grep "^${bdf:-none} iommu entries=" "$zone/devices")
 entries=$(echo "$line" | sed -n 's/.* iommu entries=\([0-9]*\) .*/\1/p')
 pgsizes=$(echo "$line" | sed -n 's/.* pgsizes=\(0x[0-9a-f]*\) .*/\1/p')
 expected=$([ -n "$pgsizes" ] && expected_entries "$pgsizes")
-echo "VALUE zone_iommu_entries ${entries:-none} expected ${expected:-none}"
+value zone_iommu_entries "${entries:-none} expected ${expected:-none}"
 if [ -n "$entries" ] && [ "$entries" = "$expected" ]; then
-	echo "CHECK zone-attached PASS $line"
+	check zone-attached 0 "$line"
 else
-	echo "CHECK zone-attached FAIL e1000e's ${bdf:-device (none bound)}: '${line:-not attached}'," \
+	check zone-attached 1 "e1000e's ${bdf:-device (none bound)}: '${line:-not attached}'," \
 		"expected ${expected:-?} entries; devices: $(tr '\n' ';' <"$zone/devices")"
+	ktap_end
 	exit 1
 fi

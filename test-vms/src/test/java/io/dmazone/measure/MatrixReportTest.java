@@ -111,7 +111,7 @@ class MatrixReportTest {
 
     @Test
     void aCheckThatWasNeverPrintedCountsAsFailed() {
-        GuestChecks printed = GuestChecks.parse("CHECK e1000e_up PASS enp0s1\nCHECK iperf3_server FAIL exit 1\n");
+        GuestChecks printed = GuestChecks.parse("KTAP version 1\nok 1 e1000e_up # enp0s1\nnot ok 2 iperf3_server # exit 1\n");
         List<String> failed = new java.util.ArrayList<>();
         ModeMeasurement.addFailed(failed, "L2", printed, MatrixMode.ZONE_VIRTIO.expectedL2Checks());
         assertThat(failed).containsExactly("L2 iperf3_server: exit 1", "L2 zone-attached: never printed",

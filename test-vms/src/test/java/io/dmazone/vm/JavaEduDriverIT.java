@@ -37,7 +37,7 @@ class JavaEduDriverIT {
         for (String backend : BACKENDS) {
             // Both backends print the same check names: prefix them with the backend.
             cmd.append("java -cp '").append(cp).append("' io.dmazone.guest.EduVfioCheck ").append(backend)
-                    .append(" | sed -E 's/^(CHECK|VALUE) /\\1 ").append(backend).append("./' || status=1\n");
+                    .append(" | sed -E 's/^((not )?ok [0-9]+ |# VALUE )/\\1").append(backend).append("./' || status=1\n");
         }
         cmd.append("java -cp '").append(cp).append("' io.dmazone.guest.MapUnmapRatio type1v2 ")
                 .append(module.resolve("src/main/c/vfio_map_bench.c")).append(" || status=1\n");

@@ -38,6 +38,12 @@ class KmodNoIommuIT {
     }
 
     @Test
+    void theDefaultDomainCheckIsSkippedWithoutAnIommu() {
+        assertThat(suite.checks().check("default_domain"))
+                .hasValueSatisfying(c -> assertThat(c.skipped()).as("%s: %s", c.status(), c.detail()).isTrue());
+    }
+
+    @Test
     void sysfsSaysIdentityOnly() {
         assertThat(suite.checks().value("sysfs_mode")).hasValue("identity-only");
     }

@@ -29,9 +29,9 @@ class NestedZoneCorrectnessIT {
         l2 = GuestChecks.parse(run.l2Output());
         l1 = GuestChecks.parse(run.l1CompanionOutput());
         System.out.println("nested-zone-correctness: L2 booted in " + run.l2BootWallSeconds() + " s wall");
-        System.out.print(run.l2Output().lines().filter(l -> l.startsWith("CHECK") || l.startsWith("VALUE"))
+        System.out.print(run.l2Output().lines().filter(GuestChecks::isKtap)
                 .map(l -> "   L2: " + l + "\n").reduce("", String::concat));
-        System.out.print(run.l1CompanionOutput().lines().filter(l -> l.startsWith("CHECK") || l.startsWith("VALUE"))
+        System.out.print(run.l1CompanionOutput().lines().filter(GuestChecks::isKtap)
                 .map(l -> "   L1: " + l + "\n").reduce("", String::concat));
     }
 
@@ -39,6 +39,13 @@ class NestedZoneCorrectnessIT {
         assertThat(checks.check(name)).as("%s check %s; L2 output:%n%s%nL1 companion:%n%s", side, name,
                 run.l2Output(), run.l1CompanionOutput())
                 .hasValueSatisfying(c -> assertThat(c.passed()).as("%s %s: %s", side, name, c.detail()).isTrue());
+    }
+
+    /** Neither side was cut short: L2 prints its plan before it waits to be killed. */
+    @Test
+    void bothSidesKtapOutputIsComplete() {
+        assertThat(l2.problems()).as("L2's KTAP output:%n%s", run.l2Output()).isEmpty();
+        assertThat(l1.problems()).as("L1 companion's KTAP output:%n%s", run.l1CompanionOutput()).isEmpty();
     }
 
     @Test

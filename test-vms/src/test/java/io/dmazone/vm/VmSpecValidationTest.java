@@ -120,8 +120,8 @@ class VmSpecValidationTest {
 
     @Test
     void guestChecksParseVerdictsAndValues() throws Exception {
-        GuestChecks c = GuestChecks.parse("noise\nCHECK a PASS fine detail\nCHECK b FAIL attach FAIL -95\n"
-                + "VALUE line DMAR: [DMA Write] x\n");
+        GuestChecks c = GuestChecks.parse("noise\nKTAP version 1\nok 1 a # fine detail\nnot ok 2 b # attach FAIL -95\n"
+                + "# VALUE line DMAR: [DMA Write] x\n1..2\n");
         assertThat(c.check("a")).hasValueSatisfying(x -> assertThat(x.passed()).isTrue());
         assertThat(c.check("b")).hasValueSatisfying(x -> assertThat(x.detail()).isEqualTo("attach FAIL -95"));
         assertThat(c.value("line")).hasValue("DMAR: [DMA Write] x");
