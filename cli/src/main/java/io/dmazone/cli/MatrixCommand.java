@@ -12,14 +12,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code dmazone matrix}: the main job from a checkout. Builds (or finds) the test kernel,
  * builds the modules against it, then runs the nested matrix, whose per-mode lines and tables
- * it passes through. The long builds write their output to log files and print their
- * elapsed time every {@value #PROGRESS_SECONDS} s instead.
+ * it passes through. The long builds write their output to log files; on a terminal a bar
+ * shows their elapsed time instead, elsewhere a line every {@value #PROGRESS_SECONDS} s.
  */
 @Command(name = "matrix", mixinStandardHelpOptions = true,
         description = {"Run the main job: every mode of the nested matrix (pinned memory, throughput, VFIO map "
@@ -99,8 +102,8 @@ final class MatrixCommand extends Subcommand {
     }
 
     /**
-     * Runs a build step with its output in {@code log}, printing its elapsed time every
-     * {@value #PROGRESS_SECONDS} s; returns its standard output.
+     * Runs a build step with its output in {@code log}, showing its elapsed time (a bar on a
+     * terminal, a line every {@value #PROGRESS_SECONDS} s otherwise); returns its standard output.
      */
     private String step(PrintWriter w, String name, List<String> cmd, Path log, Path dir)
             throws IOException, InterruptedException {
@@ -117,8 +120,18 @@ final class MatrixCommand extends Subcommand {
             }
         });
         reader.start();
-        while (!p.waitFor(PROGRESS_SECONDS, TimeUnit.SECONDS)) {
-            if (!verbosity.quiet()) {
+        if (verbosity.quiet()) {
+            p.waitFor();
+        } else if (onTerminal()) {
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName(name).setUnit(" s", 1)
+                    .setStyle(ProgressBarStyle.UNICODE_BLOCK).hideEta().clearDisplayOnFinish()
+                    .setUpdateIntervalMillis(1000).build()) {
+                while (!p.waitFor(1, TimeUnit.SECONDS)) {
+                    bar.stepTo((System.nanoTime() - start) / 1_000_000_000L);
+                }
+            }
+        } else {
+            while (!p.waitFor(PROGRESS_SECONDS, TimeUnit.SECONDS)) {
                 w.printf("%s: %d s%n", name, (System.nanoTime() - start) / 1_000_000_000L);
                 w.flush();
             }
@@ -133,5 +146,11 @@ final class MatrixCommand extends Subcommand {
         w.println(name + ": done in " + secs + " s");
         w.flush();
         return stdout.toString();
+    }
+
+    /** Standard input and output are a terminal, not a CI log (CI=true) or a dumb one. */
+    private static boolean onTerminal() {
+        String term = System.getenv("TERM");
+        return System.console() != null && System.getenv("CI") == null && term != null && !term.equals("dumb");
     }
 }

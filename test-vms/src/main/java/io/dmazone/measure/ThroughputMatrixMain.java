@@ -1,6 +1,7 @@
 package io.dmazone.measure;
 
 import io.dmazone.vm.NestedRun;
+import io.dmazone.vm.Progress;
 import io.dmazone.vm.Project;
 import io.dmazone.vm.Reports;
 import io.dmazone.vm.Scenarios;
@@ -35,7 +36,7 @@ public final class ThroughputMatrixMain {
             System.out.println("== " + name + ": " + mode.label() + " (iperf3 " + seconds + " s each way)");
             try {
                 ModeMeasurement m = ModeMeasurement.of(mode, NestedRun.run(mode.nestedSpec(name, seconds),
-                        line -> System.out.println("   " + line)));
+                        Progress.onConsole("   ")));
                 m.failedChecks().forEach(f -> System.out.println("   FAILED " + f));
                 System.out.println("   run files: " + m.run().runDirectory());
                 // Written as soon as the mode ends: a later mode's failure cannot lose it.

@@ -6,35 +6,29 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Follows a nested run from the host, through the events L1 writes to the share, and reports
  * each phase as one line: L1 booting, L1 at its command, each L2 boot against its limit, L2 at
- * its command against the command's limit, a hung L2 boot, L2's exit. A phase that goes on
- * is reported again every {@link #REPEAT_SECONDS} seconds, so a silent minute never looks like
- * a hang.
+ * its command against the command's limit, a hung L2 boot, L2's exit; and, once a second, how
+ * long the current phase has gone on (see {@link Progress} for how that is shown).
  */
 final class NestedProgress implements AutoCloseable {
-    static final long REPEAT_SECONDS = 30;
     private static final long POLL_MILLIS = 1000;
 
     private final Path events;
     private final NestedSpec spec;
-    private final Consumer<String> out;
+    private final Progress out;
     private final Thread thread;
-    private final long started = System.nanoTime();
     private volatile boolean closed;
 
     private int linesSeen;
     private String phase = "L1 booting";
-    private long phaseLimitSeconds = -1;
-    private long phaseStarted = started;
-    private long lastReport = started;
+    private long phaseStarted = System.nanoTime();
     /** L1's clock, from the event: the boot's length is measured in L1, as NestedResult does. */
     private long l2StartedMillis;
 
-    private NestedProgress(Path events, NestedSpec spec, Consumer<String> out) {
+    private NestedProgress(Path events, NestedSpec spec, Progress out) {
         this.events = events;
         this.spec = spec;
         this.out = out;
@@ -42,10 +36,10 @@ final class NestedProgress implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    /** Starts following {@code events} (L1's events.log in the share); lines go to {@code out}. */
-    static NestedProgress follow(Path events, NestedSpec spec, Consumer<String> out) {
+    /** Starts following {@code events} (L1's events.log in the share), reporting to {@code out}. */
+    static NestedProgress follow(Path events, NestedSpec spec, Progress out) {
         NestedProgress p = new NestedProgress(events, spec, out);
-        p.say("L1 booting");
+        p.enter("L1 booting", -1);
         p.thread.start();
         return p;
     }
@@ -62,11 +56,7 @@ final class NestedProgress implements AutoCloseable {
                 onEvent(line);
             }
             linesSeen = lines.size();
-            long now = System.nanoTime();
-            if (TimeUnit.NANOSECONDS.toSeconds(now - lastReport) >= REPEAT_SECONDS) {
-                long in = TimeUnit.NANOSECONDS.toSeconds(now - phaseStarted);
-                say(phase + ": " + in + " s" + (phaseLimitSeconds > 0 ? " of " + phaseLimitSeconds + " s" : ""));
-            }
+            out.elapsed(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - phaseStarted));
             try {
                 Thread.sleep(POLL_MILLIS);
             } catch (InterruptedException e) {
@@ -124,14 +114,13 @@ final class NestedProgress implements AutoCloseable {
 
     private void enter(String name, long limitSeconds) {
         phase = name;
-        phaseLimitSeconds = limitSeconds;
         phaseStarted = System.nanoTime();
+        out.phase(name, limitSeconds);
         say(name + (limitSeconds > 0 ? " (limit " + limitSeconds + " s)" : ""));
     }
 
     private void say(String what) {
-        lastReport = System.nanoTime();
-        out.accept(String.format(Locale.ROOT, "[%4d s] %s", TimeUnit.NANOSECONDS.toSeconds(lastReport - started), what));
+        out.line(what);
     }
 
     @Override
@@ -142,6 +131,8 @@ final class NestedProgress implements AutoCloseable {
             thread.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            out.close();
         }
     }
 }

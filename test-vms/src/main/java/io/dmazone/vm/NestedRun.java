@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Runs a {@link NestedSpec}: builds L2's boot files on this machine, boots L1
@@ -69,9 +68,10 @@ public final class NestedRun {
 
     /**
      * {@link #run(NestedSpec)}, reporting each phase (L1 boot, each L2 boot, L2's command) to
-     * {@code progress} as one line as it starts, and again while it goes on; null for none.
+     * {@code progress} as it starts, and how long it has gone on while it does; null for none.
+     * The run closes {@code progress} at its end.
      */
-    public static NestedResult run(NestedSpec spec, Consumer<String> progress) {
+    public static NestedResult run(NestedSpec spec, Progress progress) {
         long started = System.nanoTime();
         Path runDir = Project.newRunDirectory(spec.name());
         Path bin = runDir.resolve("bin");

@@ -18,7 +18,7 @@ class NestedProgressTest {
     void eachPhaseOfTheRunIsReportedWithItsLimit(@TempDir Path share) throws Exception {
         NestedSpec spec = NestedSpec.builder("progress").passthrough(GuestDevice.EDU).l2Command("true").build();
         Path events = share.resolve("events.log");
-        try (NestedProgress p = NestedProgress.follow(events, spec, lines::add)) {
+        try (NestedProgress p = NestedProgress.follow(events, spec, Progress.lines(lines::add))) {
             awaitLine(l -> l.endsWith("] L1 booting"));
             append(events, "1000 dma_entry_limit 1048576", "1100 l2-started pid 7 attempt 1 memlock-limit x x");
             awaitLine(l -> l.endsWith("] L2 boot 1 of 3 (limit 600 s)"));
@@ -39,7 +39,7 @@ class NestedProgressTest {
     void anL1RunAgainAfterAStallStartsOver(@TempDir Path share) throws Exception {
         NestedSpec spec = NestedSpec.builder("progress").passthrough(GuestDevice.EDU).l2Command("true").build();
         Path events = share.resolve("events.log");
-        try (NestedProgress p = NestedProgress.follow(events, spec, lines::add)) {
+        try (NestedProgress p = NestedProgress.follow(events, spec, Progress.lines(lines::add))) {
             append(events, "1000 dma_entry_limit 1048576", "1100 l2-started pid 7 attempt 1 memlock-limit x x");
             awaitLine(l -> l.endsWith("] L2 boot 1 of 3 (limit 600 s)"));
             Files.writeString(events, "");
