@@ -45,6 +45,11 @@ final class MatrixCommand extends Subcommand {
             description = "Seconds of iperf3 each way per mode (default ${DEFAULT-VALUE}).")
     int seconds;
 
+    @Option(names = "--rounds", defaultValue = "1", paramLabel = "R",
+            description = "Rounds of iperf3 both ways per mode (default ${DEFAULT-VALUE}); the medians get a 95 %% "
+                    + "confidence interval from 6 rounds on.")
+    int rounds;
+
     @Option(names = "--out", paramLabel = "DIR",
             description = "Where the logs of the builds go (default: test-vms/target/reports in the checkout).")
     Path out;
@@ -53,6 +58,9 @@ final class MatrixCommand extends Subcommand {
     public Integer call() throws IOException, InterruptedException {
         if (seconds < 5 || seconds > 600) {
             throw new IllegalArgumentException("--seconds " + seconds + " must be between 5 and 600");
+        }
+        if (rounds < 1 || rounds > 50) {
+            throw new IllegalArgumentException("--rounds " + rounds + " must be between 1 and 50");
         }
         List<String> chosen = new ArrayList<>();
         for (String m : modes == null ? List.<String>of() : modes) {
@@ -82,10 +90,10 @@ final class MatrixCommand extends Subcommand {
         step(w, "modules", List.of("mvn", "-B", "-ntp", "-q", "-DskipTests", "-Ddmazone.kernel=" + kernel, "-pl", "!cli",
                 "install"), logs.resolve("modules-build.log"), root);
         List<String> matrix = new ArrayList<>(List.of("mvn", "-B", "-ntp", "-q", "-Dstyle.color=never",
-                "-f", "test-vms/pom.xml", "-Ddmazone.kernel=" + kernel, "exec:java", "-Dexec.args=" + seconds
+                "-f", "test-vms/pom.xml", "-Ddmazone.kernel=" + kernel, "exec:java", "-Dexec.args=" + seconds + " " + rounds
                         + (chosen.isEmpty() ? "" : " " + String.join(" ", chosen))));
-        w.println("matrix: " + (chosen.isEmpty() ? "every mode" : String.join(", ", chosen)) + ", iperf3 " + seconds
-                + " s each way");
+        w.println("matrix: " + (chosen.isEmpty() ? "every mode" : String.join(", ", chosen)) + ", " + rounds
+                + " round(s) of iperf3 " + seconds + " s each way");
         w.flush();
         Process p = new ProcessBuilder(matrix).directory(root.toFile()).inheritIO().start();
         int status = p.waitFor();

@@ -189,6 +189,7 @@ class DmazoneCommandIT {
                 Arguments.of(List.of("footprint", "-5")),
                 Arguments.of(List.of("footprint", "1", "--watch", "--count", "-1")),
                 Arguments.of(List.of("matrix", "--seconds", "1")),
+                Arguments.of(List.of("matrix", "--rounds", "0")),
                 Arguments.of(List.of("matrix", "--mode", "zone-amd")),
                 Arguments.of(List.of("matrix", "--kernel-tree", "/nonexistent")),
                 Arguments.of(List.of("frobnicate")));

@@ -27,6 +27,9 @@ public enum MatrixMode {
 
     private final String label;
     private final VIommu viommu;
+    /** Beyond its seconds, what one iperf3 run may take: connecting, and L1's sampling after it. */
+    private static final int IPERF_MARGIN_SECONDS = 30;
+
     private final boolean zone;
     private final List<String> kernelArgs;
 
@@ -44,10 +47,10 @@ public enum MatrixMode {
     /**
      * This mode's nested run: L2 ({@link Scenarios#L2_MEMORY_MIB}) gets L1's e1000e, which shares a
      * hub of the outer QEMU with L1's virtio-net, serves iperf3 over it, and L1 measures
-     * throughput, pinned memory, CPU time and VFIO map calls for {@code seconds} each
-     * way (see l1-matrix.sh).
+     * throughput, pinned memory, CPU time and VFIO map calls in {@code rounds} rounds of
+     * {@code seconds} each way (see l1-matrix.sh).
      */
-    public NestedSpec nestedSpec(String name, int seconds) {
+    public NestedSpec nestedSpec(String name, int seconds, int rounds) {
         NestedSpec.Builder b = NestedSpec.builder(name)
                 .l2MemoryMiB(Scenarios.L2_MEMORY_MIB)
                 .l2Viommu(viommu)
@@ -55,8 +58,11 @@ public enum MatrixMode {
                 .l2Binary("/usr/bin/iperf3")
                 .l2Command(L2Commands.serve(zone))
                 .l1Companion(zonePinBudget()
-                        ? L1Companions.matrixWithPinBudget(seconds)
-                        : L1Companions.matrix(seconds))
+                        ? L1Companions.matrixWithPinBudget(seconds, rounds)
+                        : L1Companions.matrix(seconds, rounds))
+                // L2 serves until L1 is done: the default limit, and each run's seconds and a margin
+                .l2Timeout(NestedSpec.DEFAULT_L2_TIMEOUT
+                        .plusSeconds(2L * rounds * (seconds + IPERF_MARGIN_SECONDS)))
                 .l2QemuWithoutIpcLock(zonePinBudget());
         kernelArgs.forEach(b::l2KernelArg);
         if (zone) {
@@ -96,15 +102,21 @@ public enum MatrixMode {
         return List.copyOf(checks);
     }
 
-    /** The checks L1's companion prints in this mode (l1-matrix.sh, with ZonePinBudget's under a budget). */
-    public List<String> expectedL1Checks() {
+    /**
+     * The checks L1's companion prints in this mode with {@code rounds} rounds (l1-matrix.sh,
+     * with ZonePinBudget's under a budget).
+     */
+    public List<String> expectedL1Checks(int rounds) {
         List<String> checks = new ArrayList<>(List.of("vfio_call_count"));
         if (zonePinBudget()) {
             checks.addAll(List.of("l2_qemu_without_ipc_lock", "pin_budget_applied", "pin_budget_before_guest_maps",
                     "pin_budget_set"));
         }
-        checks.addAll(List.of("l1_nic_up", "l2_ready", "l2_reachable", "l2rx_iperf3", "l2tx_iperf3",
-                "no_l1_iommu_faults", "l2_released"));
+        checks.addAll(List.of("l1_nic_up", "l2_ready", "l2_reachable"));
+        for (int r = 1; r <= rounds; r++) {
+            checks.addAll(List.of("l2rx_" + r + "_iperf3", "l2tx_" + r + "_iperf3"));
+        }
+        checks.addAll(List.of("no_l1_iommu_faults", "l2_released"));
         return List.copyOf(checks);
     }
 

@@ -27,8 +27,13 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
      * @param zoneKiB          the zone, 0 without one
      * @param peakVmLckKiB     highest VmLck of L2's QEMU over the run
      * @param steadyVmLckKiB   highest VmLck while traffic flowed
-     * @param l2RxMbps         iperf3 L1 to L2
-     * @param l2TxMbps         iperf3 L2 to L1
+     * @param rounds           rounds of traffic, each iperf3 one way then the other
+     * @param l2RxMbps         iperf3 L1 to L2, the median over the rounds
+     * @param l2RxLowMbps      the lower bound of its 95 % confidence interval, NaN under 6 rounds
+     * @param l2RxHighMbps     the upper bound, NaN likewise
+     * @param l2TxMbps         iperf3 L2 to L1, the median over the rounds
+     * @param l2TxLowMbps      the lower bound of its 95 % confidence interval, NaN under 6 rounds
+     * @param l2TxHighMbps     the upper bound, NaN likewise
      * @param cpuSecondsPerGB  CPU time of L2's QEMU per GB moved
      * @param bootMapDmaCalls  VFIO_IOMMU_MAP_DMA calls from L2 QEMU's start until L2 served
      * @param mapDmaCalls      VFIO_IOMMU_MAP_DMA calls during the iperf3 runs
@@ -38,15 +43,19 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
      * @param l2BootWallSeconds L2 QEMU start to L2's command
      * @param sound            both directions measured and every check passed
      */
-    public record ModeFigures(String mode, long zoneKiB, long peakVmLckKiB, long steadyVmLckKiB, double l2RxMbps,
-            double l2TxMbps, double cpuSecondsPerGB, long bootMapDmaCalls, long mapDmaCalls, long unmapDmaCalls,
+    public record ModeFigures(String mode, long zoneKiB, long peakVmLckKiB, long steadyVmLckKiB, int rounds,
+            double l2RxMbps, double l2RxLowMbps, double l2RxHighMbps,
+            double l2TxMbps, double l2TxLowMbps, double l2TxHighMbps, double cpuSecondsPerGB, long bootMapDmaCalls, long mapDmaCalls, long unmapDmaCalls,
             long bytes,
             double mapCallsPerGB, double l2BootWallSeconds, boolean sound) {
 
         static ModeFigures of(ModeMeasurement m) {
+            Statistics.Interval rx = Statistics.medianInterval(m.l2RxMbps());
+            Statistics.Interval tx = Statistics.medianInterval(m.l2TxMbps());
             return new ModeFigures(m.mode().label(), m.zoneBytes() / 1024, m.peakVmLckKiB(), m.trafficVmLckKiB(),
-                    m.l2Rx() == null ? Double.NaN : m.l2Rx().megabitsPerSecond(),
-                    m.l2Tx() == null ? Double.NaN : m.l2Tx().megabitsPerSecond(),
+                    m.rounds().size(),
+                    Statistics.median(m.l2RxMbps()), rx.low(), rx.high(),
+                    Statistics.median(m.l2TxMbps()), tx.low(), tx.high(),
                     m.cpuSecondsPerGB(), m.bootMapDmaCalls(), m.mapDmaCalls(), m.unmapDmaCalls(), m.bytes(),
                     m.mapCallsPerGB(),
                     m.l2BootWallSeconds(), m.sound());
@@ -56,7 +65,8 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
     /**
      * A zone mode against the targets: steady/zone ≤ 1.01, peak/zone ≤ 2 (virtio-iommu
      * with boot-bypass=off), throughput ≥ 0.95 × full pinning and ≥ 5 × vIOMMU dynamic,
-     * no map calls in steady state. Throughput ratios are L1 to L2, L2 to L1, and both summed.
+     * no map calls in steady state. Throughput ratios are of the medians over the rounds: L1 to
+     * L2, L2 to L1, and both summed.
      */
     public record ZoneRatios(String mode, double steadyPerZone, double peakPerZone,
             double l2RxPerFullPinning, double l2TxPerFullPinning, double bothPerFullPinning,
@@ -70,11 +80,11 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
         for (ModeMeasurement m : measurements) {
             if (m.mode().zone()) {
                 ratios.add(new ZoneRatios(m.mode().label(), m.steadyPerZone(), m.peakPerZone(),
-                        ratio(m.l2Rx(), full.map(ModeMeasurement::l2Rx)),
-                        ratio(m.l2Tx(), full.map(ModeMeasurement::l2Tx)),
+                        ratio(m.l2RxMbps(), full.map(ModeMeasurement::l2RxMbps)),
+                        ratio(m.l2TxMbps(), full.map(ModeMeasurement::l2TxMbps)),
                         both(m, full),
-                        ratio(m.l2Rx(), dynamic.map(ModeMeasurement::l2Rx)),
-                        ratio(m.l2Tx(), dynamic.map(ModeMeasurement::l2Tx)),
+                        ratio(m.l2RxMbps(), dynamic.map(ModeMeasurement::l2RxMbps)),
+                        ratio(m.l2TxMbps(), dynamic.map(ModeMeasurement::l2TxMbps)),
                         both(m, dynamic), m.mapCallsPerGB()));
             }
         }
@@ -119,12 +129,13 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
     }
 
     private static Optional<ModeMeasurement> find(List<ModeMeasurement> ms, MatrixMode mode) {
-        return ms.stream().filter(m -> m.mode() == mode && m.l2Rx() != null && m.l2Tx() != null).findFirst();
+        return ms.stream().filter(m -> m.mode() == mode && !m.l2RxMbps().isEmpty() && !m.l2TxMbps().isEmpty())
+                .findFirst();
     }
 
-    private static double ratio(IperfRun zone, Optional<IperfRun> base) {
-        return zone == null || base.isEmpty() ? Double.NaN
-                : zone.bitsPerSecond() / base.get().bitsPerSecond();
+    /** The ratio of the medians, NaN without the base or without values. */
+    private static double ratio(List<Double> zone, Optional<List<Double>> base) {
+        return base.isEmpty() ? Double.NaN : Statistics.median(zone) / Statistics.median(base.get());
     }
 
     private static double both(ModeMeasurement zone, Optional<ModeMeasurement> base) {

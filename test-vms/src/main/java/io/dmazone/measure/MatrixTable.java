@@ -21,6 +21,13 @@ public final class MatrixTable {
                     m.unmapDmaCalls(),
                     m.mapCallsPerGB(), m.l2BootWallSeconds(), m.sound() ? "yes" : "NO"));
         }
+        sb.append(String.format(Locale.ROOT, "%n%-36s %6s %26s %26s%n", "throughput, Mbit/s", "rounds",
+                "L1>L2 median [95% CI]", "L2>L1 median [95% CI]"));
+        for (MatrixReport.ModeFigures m : report.modes()) {
+            sb.append(String.format(Locale.ROOT, "%-36s %6d %26s %26s%n", m.mode(), m.rounds(),
+                    withInterval(m.l2RxMbps(), m.l2RxLowMbps(), m.l2RxHighMbps()),
+                    withInterval(m.l2TxMbps(), m.l2TxLowMbps(), m.l2TxHighMbps())));
+        }
         sb.append(String.format(Locale.ROOT, "%n%-36s %12s %10s %22s %22s %10s%n", "zone mode", "steady/zone",
                 "peak/zone", "/full pin rx,tx,both", "/dynamic rx,tx,both", "maps/GB"));
         for (MatrixReport.ZoneRatios r : report.ratios()) {
@@ -35,11 +42,19 @@ public final class MatrixTable {
         sb.append(String.format(Locale.ROOT, "targets: steady/zone <= %.2f; peak/zone <= %.0f (virtio-iommu "
                 + "boot-bypass=off); ", MatrixReport.STEADY_PER_ZONE_TARGET, MatrixReport.PEAK_PER_ZONE_TARGET)
                 + "/full pin >= 0.95; /dynamic >= 5; maps/GB 0 in the zone modes\n");
+        sb.append("medians over the rounds; a 95 % interval (distribution-free) needs "
+                + Statistics.MIN_VALUES_FOR_INTERVAL + " rounds or more\n");
         if (report.environment() != null) {
             RunEnvironment e = report.environment();
             sb.append(String.format(Locale.ROOT, "environment: %s, %s, L1 %s, L2 %s, L2 %d MiB%n",
                     e.guestKernel(), e.qemuVersion(), e.l1Accel(), e.l2Accel(), e.l2MemoryMiB()));
         }
         return sb.toString();
+    }
+
+    /** "12.34 [10.00, 14.00]", or the median alone when there is no interval. */
+    private static String withInterval(double median, double low, double high) {
+        return Double.isNaN(low) ? String.format(Locale.ROOT, "%.2f", median)
+                : String.format(Locale.ROOT, "%.2f [%.2f, %.2f]", median, low, high);
     }
 }

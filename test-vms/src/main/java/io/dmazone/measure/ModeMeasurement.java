@@ -7,19 +7,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What one matrix mode measured, in one nested run.
+ * What one matrix mode measured, in one nested run: its traffic in rounds, each iperf3 TCP one
+ * way then the other.
  *
  * @param mode              the mode
  * @param zoneBytes         the zone L2's dmazone.ko reported, 0 in the modes without one
  * @param peakVmLckKiB      L2 QEMU's highest VmLck over the whole run (boot included)
- * @param trafficVmLckKiB   its highest VmLck while the untraced iperf3 runs went on: the steady footprint
- * @param l2Rx              iperf3 L1 to L2 (L2's e1000e receives), untraced
- * @param l2Tx              iperf3 L2 to L1 (L2's e1000e sends), untraced
- * @param l2RxCpuSeconds    CPU time of L2's QEMU during {@code l2Rx}
- * @param l2TxCpuSeconds    CPU time of L2's QEMU during {@code l2Tx}
+ * @param trafficVmLckKiB   its highest VmLck while the iperf3 runs went on: the steady footprint
+ * @param rounds            the traffic, round by round
  * @param bootMapDmaCalls   VFIO_IOMMU_MAP_DMA ioctls in L1 from L2 QEMU's start until L2 served
- * @param mapDmaCalls       VFIO_IOMMU_MAP_DMA ioctls in L1 during the two iperf3 runs
- * @param unmapDmaCalls     VFIO_IOMMU_UNMAP_DMA ioctls in L1 during the two iperf3 runs
+ * @param mapDmaCalls       VFIO_IOMMU_MAP_DMA ioctls in L1 during the iperf3 runs, -1 if not counted
+ * @param unmapDmaCalls     VFIO_IOMMU_UNMAP_DMA ioctls in L1 during the iperf3 runs, -1 if not counted
  * @param l2BootWallSeconds L2 QEMU start to L2's command, in L1
  * @param failedChecks      the checks either side failed or never printed, empty when the run was sound
  * @param run               the nested run behind the figures
@@ -29,10 +27,7 @@ public record ModeMeasurement(
         long zoneBytes,
         long peakVmLckKiB,
         long trafficVmLckKiB,
-        IperfRun l2Rx,
-        IperfRun l2Tx,
-        double l2RxCpuSeconds,
-        double l2TxCpuSeconds,
+        List<TrafficRound> rounds,
         long bootMapDmaCalls,
         long mapDmaCalls,
         long unmapDmaCalls,
@@ -47,25 +42,44 @@ public record ModeMeasurement(
         Path share = run.runDirectory().resolve("share");
         List<String> failed = new ArrayList<>();
         addFailed(failed, "L2", l2, mode.expectedL2Checks());
-        addFailed(failed, "L1", l1, mode.expectedL1Checks());
         if (run.l2ExitStatus() != 0) {
             failed.add("L2 command exit status " + run.l2ExitStatus());
         }
         double tick = 1.0 / number(l1, "clk_tck", 100);
+        int roundCount = (int) number(l1, "matrix_rounds", 1);
+        List<TrafficRound> rounds = new ArrayList<>();
+        long maps = 0;
+        long unmaps = 0;
+        long steadyKiB = 0;
+        for (int r = 1; r <= roundCount; r++) {
+            String rx = "l2rx_" + r;
+            String tx = "l2tx_" + r;
+            rounds.add(new TrafficRound(IperfRun.readIfCompleted(share.resolve("iperf-" + rx + ".json")),
+                    IperfRun.readIfCompleted(share.resolve("iperf-" + tx + ".json")),
+                    number(l1, rx + "_l2_qemu_cpu_ticks", 0) * tick,
+                    number(l1, tx + "_l2_qemu_cpu_ticks", 0) * tick));
+            maps = addCounted(maps, sum(l1, rx + "_map_dma_calls", tx + "_map_dma_calls"));
+            unmaps = addCounted(unmaps, sum(l1, rx + "_unmap_dma_calls", tx + "_unmap_dma_calls"));
+            steadyKiB = Math.max(steadyKiB, Math.max(number(l1, rx + "_vmlck_max_kib", 0),
+                    number(l1, tx + "_vmlck_max_kib", 0)));
+        }
+        addFailed(failed, "L1", l1, mode.expectedL1Checks(roundCount));
         return new ModeMeasurement(mode,
                 number(l2, "zone_bytes", 0),
                 run.peak() == null ? 0 : run.peak().vmLckKiB(),
-                Math.max(number(l1, "l2rx_vmlck_max_kib", 0), number(l1, "l2tx_vmlck_max_kib", 0)),
-                IperfRun.readIfCompleted(share.resolve("iperf-l2rx.json")),
-                IperfRun.readIfCompleted(share.resolve("iperf-l2tx.json")),
-                number(l1, "l2rx_l2_qemu_cpu_ticks", 0) * tick,
-                number(l1, "l2tx_l2_qemu_cpu_ticks", 0) * tick,
+                steadyKiB,
+                List.copyOf(rounds),
                 number(l1, "boot_map_dma_calls", -1),
-                sum(l1, "l2rx_map_dma_calls", "l2tx_map_dma_calls"),
-                sum(l1, "l2rx_unmap_dma_calls", "l2tx_unmap_dma_calls"),
+                maps,
+                unmaps,
                 run.l2BootWallSeconds(),
                 List.copyOf(failed),
                 run);
+    }
+
+    /** A running count plus one more, -1 once either was not counted. */
+    private static long addCounted(long total, long more) {
+        return total < 0 || more < 0 ? -1 : total + more;
     }
 
     /** The checks that failed, then the expected ones never printed. */
@@ -87,19 +101,31 @@ public record ModeMeasurement(
         return x < 0 || y < 0 ? -1 : x + y;
     }
 
-    /** Both directions measured and no check failed. */
+    /** Every round measured both directions and no check failed. */
     public boolean sound() {
-        return failedChecks.isEmpty() && l2Rx != null && l2Tx != null && mapDmaCalls >= 0;
+        return failedChecks.isEmpty() && !rounds.isEmpty() && rounds.stream().allMatch(TrafficRound::complete)
+                && mapDmaCalls >= 0;
     }
 
-    /** L1 to L2 plus L2 to L1, Mbit/s. */
+    /** Each completed round's L1 to L2 rate, Mbit/s. */
+    public List<Double> l2RxMbps() {
+        return rounds.stream().filter(r -> r.l2Rx() != null).map(r -> r.l2Rx().megabitsPerSecond()).toList();
+    }
+
+    /** Each completed round's L2 to L1 rate, Mbit/s. */
+    public List<Double> l2TxMbps() {
+        return rounds.stream().filter(r -> r.l2Tx() != null).map(r -> r.l2Tx().megabitsPerSecond()).toList();
+    }
+
+    /** The median over the complete rounds of L1 to L2 plus L2 to L1, Mbit/s. */
     public double bothWaysMbps() {
-        return (l2Rx == null ? 0 : l2Rx.megabitsPerSecond()) + (l2Tx == null ? 0 : l2Tx.megabitsPerSecond());
+        return Statistics.median(rounds.stream().filter(TrafficRound::complete).map(TrafficRound::bothWaysMbps)
+                .toList());
     }
 
-    /** Bytes moved both ways. */
+    /** Bytes moved both ways over every round. */
     public long bytes() {
-        return (l2Rx == null ? 0 : l2Rx.bytes()) + (l2Tx == null ? 0 : l2Tx.bytes());
+        return rounds.stream().mapToLong(TrafficRound::bytes).sum();
     }
 
     /** VFIO MAP_DMA plus UNMAP_DMA calls per GB moved. */
@@ -107,9 +133,10 @@ public record ModeMeasurement(
         return bytes() == 0 || mapDmaCalls < 0 ? Double.NaN : (mapDmaCalls + unmapDmaCalls) / (bytes() / 1e9);
     }
 
-    /** CPU seconds of L2's QEMU per GB moved in the untraced runs. */
+    /** CPU seconds of L2's QEMU per GB moved, over every round. */
     public double cpuSecondsPerGB() {
-        return bytes() == 0 ? Double.NaN : (l2RxCpuSeconds + l2TxCpuSeconds) / (bytes() / 1e9);
+        double cpu = rounds.stream().mapToDouble(r -> r.l2RxCpuSeconds() + r.l2TxCpuSeconds()).sum();
+        return bytes() == 0 ? Double.NaN : cpu / (bytes() / 1e9);
     }
 
     /** Steady (during traffic) pinned memory over the zone; NaN without a zone. */

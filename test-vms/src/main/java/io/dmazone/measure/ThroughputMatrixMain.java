@@ -15,8 +15,8 @@ import java.util.Locale;
  * The main job: the four-mode matrix (full pinning, vIOMMU dynamic, zone under
  * intel-iommu, zone under virtio-iommu with boot-bypass=off), one nested run each
  * with the same L1, L2 kernel and L2 memory; prints the tables and writes
- * test-vms/target/reports/matrix.json. Arguments: [seconds per iperf3 run]
- * [MODE...] (20 and all four modes). Exits 1 when a mode failed or a zone mode missed a
+ * test-vms/target/reports/matrix.json. Arguments: [seconds per iperf3 run] [rounds]
+ * [MODE...] (20, 1 and all four modes). Exits 1 when a mode failed or a zone mode missed a
  * pinning or map-call target ({@link MatrixReport#missedGatingTargets}).
  */
 public final class ThroughputMatrixMain {
@@ -25,17 +25,19 @@ public final class ThroughputMatrixMain {
 
     public static void main(String[] args) {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         List<ModeMeasurement> measured = new ArrayList<>();
-        List<MatrixMode> modes = args.length > 1
-                ? List.of(args).subList(1, args.length).stream().map(MatrixMode::valueOf).toList()
+        List<MatrixMode> modes = args.length > 2
+                ? List.of(args).subList(2, args.length).stream().map(MatrixMode::valueOf).toList()
                 : List.of(MatrixMode.values());
         Path reports = Project.root().resolve("test-vms/target/reports");
         List<String> failedModes = new ArrayList<>();
         for (MatrixMode mode : modes) {
             String name = "matrix-" + mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
-            System.out.println("== " + name + ": " + mode.label() + " (iperf3 " + seconds + " s each way)");
+            System.out.println("== " + name + ": " + mode.label() + " (" + rounds + " round(s) of iperf3 "
+                    + seconds + " s each way)");
             try {
-                ModeMeasurement m = ModeMeasurement.of(mode, NestedRun.run(mode.nestedSpec(name, seconds),
+                ModeMeasurement m = ModeMeasurement.of(mode, NestedRun.run(mode.nestedSpec(name, seconds, rounds),
                         Progress.onConsole("   ")));
                 m.failedChecks().forEach(f -> System.out.println("   FAILED " + f));
                 System.out.println("   run files: " + m.run().runDirectory());

@@ -9,20 +9,21 @@ public final class L1Companions {
     }
 
     /**
-     * Measures one matrix mode from L1 once L2 serves iperf3: TCP both ways for
-     * {@code seconds} each, with L2 QEMU's VmLck, CPU time and VFIO MAP_DMA/UNMAP_DMA calls.
+     * Measures one matrix mode from L1 once L2 serves iperf3: {@code rounds} rounds of TCP
+     * both ways for {@code seconds} each, with L2 QEMU's VmLck, CPU time and VFIO
+     * MAP_DMA/UNMAP_DMA calls per run.
      */
-    public static String matrix(int seconds) {
-        return script("MATRIX_SECONDS=" + seconds, "l1-matrix.sh");
+    public static String matrix(int seconds, int rounds) {
+        return script("MATRIX_SECONDS=" + seconds + "\nMATRIX_ROUNDS=" + rounds, "l1-matrix.sh");
     }
 
     /**
-     * {@link #matrix(int)}, and first the pin budget: L1 runs {@code ZonePinBudget} (the Java
+     * {@link #matrix(int, int)}, and first the pin budget: L1 runs {@code ZonePinBudget} (the Java
      * API) to set L2 QEMU's RLIMIT_MEMLOCK to what L2's zone plan says it needs
      * ({@link NestedSpec#l2Zone()}).
      */
-    public static String matrixWithPinBudget(int seconds) {
-        return script("MATRIX_SECONDS=" + seconds + "\nPIN_BUDGET=1", "l1-matrix.sh");
+    public static String matrixWithPinBudget(int seconds, int rounds) {
+        return script("MATRIX_SECONDS=" + seconds + "\nMATRIX_ROUNDS=" + rounds + "\nPIN_BUDGET=1", "l1-matrix.sh");
     }
 
     /**

@@ -72,6 +72,9 @@ public record NestedSpec(
         double sampleSeconds,
         int dmaEntryLimit) {
 
+    /** L2's command's limit unless the builder is given another. */
+    public static final Duration DEFAULT_L2_TIMEOUT = Duration.ofMinutes(8);
+
     public NestedSpec {
         require(l1MemoryMiB > 0 && l1MemoryMiB <= 2048, "l1MemoryMiB: " + l1MemoryMiB + " must be 1..2048");
         require(l2MemoryMiB > 0 && l2MemoryMiB <= 1024, "l2MemoryMiB: " + l2MemoryMiB + " must be 1..1024");
@@ -162,7 +165,7 @@ public record NestedSpec(
         private String l1Companion = "";
         private boolean l2QemuWithoutIpcLock;
         private long l2MemlockBudgetBytes;
-        private Duration l2Timeout = Duration.ofMinutes(8);
+        private Duration l2Timeout = DEFAULT_L2_TIMEOUT;
         private Duration l2BootTimeout = Duration.ofMinutes(10);
         private Duration l2BootSilence = Duration.ofSeconds(120);
         private int l2BootAttempts = 3;

@@ -1,11 +1,12 @@
 # L1 companion of one matrix mode (after ktap.sh and l1-lib.sh;
-# MATRIX_SECONDS set before it, and PIN_BUDGET=1 for a pin budget: the zone
-# plan's RLIMIT_MEMLOCK, PLAN_MEMLOCK_BYTES from l1-nested.sh). From L2
-# QEMU's start it counts the VFIO MAP_DMA/UNMAP_DMA calls and, with a
-# budget, holds L2's QEMU to it through the Java API; once L2 serves iperf3
-# ("ready") it runs iperf3 TCP both ways, MATRIX_SECONDS each, and reports
-# per run the throughput (JSON), L2 QEMU's highest VmLck, its CPU time and
-# its map calls; then it lets L2 finish.
+# MATRIX_SECONDS and MATRIX_ROUNDS set before it, and PIN_BUDGET=1 for a pin
+# budget: the zone plan's RLIMIT_MEMLOCK, PLAN_MEMLOCK_BYTES from
+# l1-nested.sh). From L2 QEMU's start it counts the VFIO MAP_DMA/UNMAP_DMA
+# calls and, with a budget, holds L2's QEMU to it through the Java API; once
+# L2 serves iperf3 ("ready") it runs MATRIX_ROUNDS rounds of iperf3 TCP both
+# ways, MATRIX_SECONDS each, and reports per run (l2rx_ROUND, l2tx_ROUND) the
+# throughput (JSON), L2 QEMU's highest VmLck, its CPU time and its map calls;
+# then it lets L2 finish.
 # shellcheck shell=bash
 CAP_IPC_LOCK=14
 value clk_tck "$(getconf CLK_TCK)"
@@ -32,10 +33,13 @@ ping -c 3 -W 3 "$L2_IP" >/dev/null
 check l2_reachable $? "ping $L2_IP"
 
 faults=$(l1_iommu_faults)
-traffic l2rx "$MATRIX_SECONDS"
-check l2rx_iperf3 $? "L1 -> L2 ${MATRIX_SECONDS}s"
-traffic l2tx "$MATRIX_SECONDS" -R
-check l2tx_iperf3 $? "L2 -> L1 ${MATRIX_SECONDS}s"
+value matrix_rounds "$MATRIX_ROUNDS"
+for round in $(seq "$MATRIX_ROUNDS"); do
+	traffic "l2rx_$round" "$MATRIX_SECONDS"
+	check "l2rx_${round}_iperf3" $? "round $round: L1 -> L2 ${MATRIX_SECONDS}s"
+	traffic "l2tx_$round" "$MATRIX_SECONDS" -R
+	check "l2tx_${round}_iperf3" $? "round $round: L2 -> L1 ${MATRIX_SECONDS}s"
+done
 
 now=$(l1_iommu_faults)
 [ "$now" = "$faults" ]

@@ -19,10 +19,15 @@ class MatrixReportTest {
 
     private static ModeMeasurement measured(MatrixMode mode, long zone, long peakKiB, long steadyKiB, double rxMbps,
             double txMbps, long maps, long unmaps) {
+        return new ModeMeasurement(mode, zone, peakKiB, steadyKiB, List.of(round(rxMbps, txMbps)), 100, maps, unmaps,
+                90, List.of(), null);
+    }
+
+    /** Ten seconds each way, 3 and 2 CPU seconds. */
+    private static TrafficRound round(double rxMbps, double txMbps) {
         IperfRun rx = new IperfRun((long) (rxMbps * 1e6 / 8 * 10), 10, rxMbps * 1e6, 0);
         IperfRun tx = new IperfRun((long) (txMbps * 1e6 / 8 * 10), 10, txMbps * 1e6, 0);
-        return new ModeMeasurement(mode, zone, peakKiB, steadyKiB, rx, tx, 3, 2, 100, maps, unmaps, 90, List.of(),
-                null);
+        return new TrafficRound(rx, tx, 3, 2);
     }
 
     @Test
@@ -107,6 +112,40 @@ class MatrixReportTest {
                 "zone / virtio-iommu boot-bypass=off: peak/zone 3.052, target <= 2",
                 "zone / virtio-iommu boot-bypass=off: 3 MAP_DMA + -1 UNMAP_DMA calls during traffic (-1: not counted), "
                         + "target 0");
+    }
+
+    @Test
+    void roundsGiveMediansAndFromSixRoundsAnInterval() {
+        List<TrafficRound> six = List.of(round(5, 1), round(9, 1), round(6, 1), round(8, 1), round(7, 1),
+                round(30, 1));
+        ModeMeasurement m = new ModeMeasurement(MatrixMode.FULL_PINNING, 0, 1, 1, six, 0, 0, 0, 90, List.of(), null);
+        MatrixReport.ModeFigures f = MatrixReport.ModeFigures.of(m);
+        assertThat(f.rounds()).isEqualTo(6);
+        assertThat(f.l2RxMbps()).isCloseTo(7.5, within(1e-9));
+        assertThat(f.l2RxLowMbps()).isCloseTo(5, within(1e-9));
+        assertThat(f.l2RxHighMbps()).isCloseTo(30, within(1e-9));
+        assertThat(m.cpuSecondsPerGB()).isCloseTo(6 * 5 / (m.bytes() / 1e9), within(1e-6));
+        assertThat(MatrixTable.render(MatrixReport.of(List.of(m)))).contains("7.50 [5.00, 30.00]");
+
+        ModeMeasurement five = new ModeMeasurement(MatrixMode.FULL_PINNING, 0, 1, 1, six.subList(0, 5), 0, 0, 0, 90,
+                List.of(), null);
+        assertThat(MatrixReport.ModeFigures.of(five).l2RxLowMbps()).as("5 rounds cover the median 93.75 %").isNaN();
+    }
+
+    @Test
+    void aRoundWithoutBothDirectionsMakesTheModeUnsound() {
+        TrafficRound half = new TrafficRound(round(5, 1).l2Rx(), null, 3, 0);
+        ModeMeasurement m = new ModeMeasurement(MatrixMode.FULL_PINNING, 0, 1, 1, List.of(round(5, 1), half), 0, 0,
+                0, 90, List.of(), null);
+        assertThat(m.sound()).isFalse();
+        assertThat(m.l2RxMbps()).hasSize(2);
+        assertThat(m.l2TxMbps()).hasSize(1);
+    }
+
+    @Test
+    void eachRoundsIperfRunsAreExpectedChecks() {
+        assertThat(MatrixMode.FULL_PINNING.expectedL1Checks(2)).containsSubsequence("l2rx_1_iperf3", "l2tx_1_iperf3",
+                "l2rx_2_iperf3", "l2tx_2_iperf3").doesNotContain("l2rx_3_iperf3");
     }
 
     @Test
