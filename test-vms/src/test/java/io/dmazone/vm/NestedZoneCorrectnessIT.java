@@ -19,6 +19,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("vm")
 class NestedZoneCorrectnessIT {
     private static final int CYCLES = 10;
+    /**
+     * L1's FOLL_PIN counters are system-wide: file I/O on L1's 9p shares pins the user
+     * pages it moves while it is in flight, so a sample may count a few pages that are
+     * not L2's. 1 MiB of them, against a 64 MiB zone and 256 MiB of L2 RAM.
+     */
+    private static final long IN_FLIGHT_IO_PAGES = 256;
     private static NestedResult run;
     private static GuestChecks l2;
     private static GuestChecks l1;
@@ -99,7 +105,8 @@ class NestedZoneCorrectnessIT {
         passed(l1, "L1", "repass_released");
         long before = Long.parseLong(l1.value("pinned_pages_before_l2").orElseThrow());
         long during = Long.parseLong(l1.value("pinned_pages_during_l2").orElseThrow());
-        assertThat(during - before).as("pages L2's QEMU had pinned (the zone)")
-                .isGreaterThanOrEqualTo(Scenarios.MATRIX_ZONE_KIB / 4);
+        long zonePages = Scenarios.MATRIX_ZONE_KIB / 4;
+        assertThat(during - before).as("pages L2's QEMU had pinned (the zone: %d pages)", zonePages)
+                .isBetween(zonePages - IN_FLIGHT_IO_PAGES, zonePages + IN_FLIGHT_IO_PAGES);
     }
 }
