@@ -15,10 +15,41 @@ import java.util.Optional;
  * @param environment what it ran on (from the first mode's run), null without runs
  * @param modes       each mode's figures
  * @param ratios      per zone mode: the ratios the targets are stated in
+ * @param throughput  per zone mode, baseline and direction: the throughput ratio with its
+ *                    interval and the verdict on its target
  * @param runs        the measurements with their nested runs (samples, files)
  */
 public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, List<ZoneRatios> ratios,
-        List<ModeMeasurement> runs) {
+        List<ThroughputTarget> throughput, List<ModeMeasurement> runs) {
+
+    /** Throughput of a zone mode over full pinning's, at least. */
+    static final double PER_FULL_PINNING_TARGET = 0.95;
+    /** Throughput of a zone mode over vIOMMU dynamic mapping's, at least. */
+    static final double PER_DYNAMIC_TARGET = 5.0;
+
+    /**
+     * A throughput target of one zone mode, judged by the interval of its ratio.
+     *
+     * @param mode      the zone mode's label
+     * @param baseline  the mode it is compared with
+     * @param direction L1>L2, L2>L1, or both (the two summed per round)
+     * @param ratio     median(zone mode's rounds) / median(baseline's rounds)
+     * @param low       the lower bound of its 95 % bootstrap interval, NaN under 6 rounds on either side
+     * @param high      the upper bound, NaN likewise
+     * @param target    the ratio it must reach
+     * @param verdict   met, missed or unresolved, from the interval
+     */
+    public record ThroughputTarget(String mode, String baseline, String direction, double ratio, double low,
+            double high, double target, Verdict verdict) {
+
+        static ThroughputTarget of(String mode, MatrixMode baseline, String direction, List<Double> zone,
+                List<Double> base, double target) {
+            Statistics.Interval interval = Statistics.ratioOfMediansInterval(zone, base);
+            return new ThroughputTarget(mode, baseline.label(), direction,
+                    Statistics.median(zone) / Statistics.median(base), interval.low(), interval.high(), target,
+                    Verdict.atLeast(interval, target));
+        }
+    }
 
     /**
      * One mode's figures.
@@ -77,8 +108,11 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
         Optional<ModeMeasurement> full = find(measurements, MatrixMode.FULL_PINNING);
         Optional<ModeMeasurement> dynamic = find(measurements, MatrixMode.VIOMMU_DYNAMIC);
         List<ZoneRatios> ratios = new ArrayList<>();
+        List<ThroughputTarget> throughput = new ArrayList<>();
         for (ModeMeasurement m : measurements) {
             if (m.mode().zone()) {
+                throughput.addAll(targets(m, full, MatrixMode.FULL_PINNING, PER_FULL_PINNING_TARGET));
+                throughput.addAll(targets(m, dynamic, MatrixMode.VIOMMU_DYNAMIC, PER_DYNAMIC_TARGET));
                 ratios.add(new ZoneRatios(m.mode().label(), m.steadyPerZone(), m.peakPerZone(),
                         ratio(m.l2RxMbps(), full.map(ModeMeasurement::l2RxMbps)),
                         ratio(m.l2TxMbps(), full.map(ModeMeasurement::l2TxMbps)),
@@ -91,7 +125,22 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
         RunEnvironment environment = measurements.stream().map(ModeMeasurement::run).filter(Objects::nonNull)
                 .findFirst().map(NestedResult::environment).orElse(null);
         return new MatrixReport(environment,
-                measurements.stream().map(ModeFigures::of).toList(), ratios, measurements);
+                measurements.stream().map(ModeFigures::of).toList(), ratios, throughput, measurements);
+    }
+
+    /** The zone mode's three throughput targets against {@code baseline}, none without it. */
+    private static List<ThroughputTarget> targets(ModeMeasurement zone, Optional<ModeMeasurement> base,
+            MatrixMode baseline, double target) {
+        if (base.isEmpty()) {
+            return List.of();
+        }
+        String mode = zone.mode().label();
+        ModeMeasurement b = base.get();
+        return List.of(
+                ThroughputTarget.of(mode, baseline, "L1>L2", zone.l2RxMbps(), b.l2RxMbps(), target),
+                ThroughputTarget.of(mode, baseline, "L2>L1", zone.l2TxMbps(), b.l2TxMbps(), target),
+                ThroughputTarget.of(mode, baseline, "both", zone.bothWaysMbpsPerRound(), b.bothWaysMbpsPerRound(),
+                        target));
     }
 
     /**

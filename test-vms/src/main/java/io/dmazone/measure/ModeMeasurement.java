@@ -117,10 +117,14 @@ public record ModeMeasurement(
         return rounds.stream().filter(r -> r.l2Tx() != null).map(r -> r.l2Tx().megabitsPerSecond()).toList();
     }
 
+    /** Each complete round's L1 to L2 plus L2 to L1 rate, Mbit/s. */
+    public List<Double> bothWaysMbpsPerRound() {
+        return rounds.stream().filter(TrafficRound::complete).map(TrafficRound::bothWaysMbps).toList();
+    }
+
     /** The median over the complete rounds of L1 to L2 plus L2 to L1, Mbit/s. */
     public double bothWaysMbps() {
-        return Statistics.median(rounds.stream().filter(TrafficRound::complete).map(TrafficRound::bothWaysMbps)
-                .toList());
+        return Statistics.median(bothWaysMbpsPerRound());
     }
 
     /** Bytes moved both ways over every round. */

@@ -133,6 +133,34 @@ class MatrixReportTest {
     }
 
     @Test
+    void eachZoneModeGetsAVerdictPerBaselineAndDirectionFromSixRoundsOn() {
+        List<TrafficRound> fullRounds = List.of(round(10, 5), round(10, 5), round(10, 5), round(10, 5),
+                round(10, 5), round(10, 5));
+        List<TrafficRound> dynamicRounds = List.of(round(0.5, 0.5), round(0.5, 0.5), round(0.5, 0.5),
+                round(0.5, 0.5), round(0.5, 0.5), round(0.5, 0.5));
+        // L1>L2 spread from half to one and a half times full pinning's; L2>L1 steady at 2
+        List<TrafficRound> zoneRounds = List.of(round(5, 2), round(15, 2), round(6, 2), round(14, 2),
+                round(10, 2), round(10, 2));
+        MatrixReport report = MatrixReport.of(List.of(
+                new ModeMeasurement(MatrixMode.FULL_PINNING, 0, 1, 1, fullRounds, 0, 0, 0, 90, List.of(), null),
+                new ModeMeasurement(MatrixMode.VIOMMU_DYNAMIC, 0, 1, 1, dynamicRounds, 0, 0, 0, 90, List.of(), null),
+                new ModeMeasurement(MatrixMode.ZONE_VIRTIO, ZONE, 65536, 65536, zoneRounds, 0, 0, 0, 90, List.of(),
+                        null)));
+        assertThat(report.throughput()).extracting(t -> t.baseline() + " " + t.direction() + " "
+                + t.verdict().label()).containsExactly(
+                        "full pinning L1>L2 unresolved", "full pinning L2>L1 missed", "full pinning both unresolved",
+                        "vIOMMU dynamic L1>L2 met", "vIOMMU dynamic L2>L1 missed", "vIOMMU dynamic both met");
+        assertThat(report.throughput().get(1).ratio()).isCloseTo(0.4, within(1e-9));
+        assertThat(MatrixTable.render(report)).contains("vIOMMU dynamic   L2>L1").contains(">= 5.00 missed");
+
+        MatrixReport fewRounds = MatrixReport.of(List.of(
+                measured(MatrixMode.FULL_PINNING, 0, 1, 1, 10, 5, 0, 0),
+                measured(MatrixMode.ZONE_VIRTIO, ZONE, 65536, 65536, 100, 50, 0, 0)));
+        assertThat(fewRounds.throughput()).as("one round: no interval, so nothing is met or missed")
+                .hasSize(3).allSatisfy(t -> assertThat(t.verdict()).isEqualTo(Verdict.UNRESOLVED));
+    }
+
+    @Test
     void aRoundWithoutBothDirectionsMakesTheModeUnsound() {
         TrafficRound half = new TrafficRound(round(5, 1).l2Rx(), null, 3, 0);
         ModeMeasurement m = new ModeMeasurement(MatrixMode.FULL_PINNING, 0, 1, 1, List.of(round(5, 1), half), 0, 0,
