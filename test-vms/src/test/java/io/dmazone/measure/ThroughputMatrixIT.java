@@ -90,6 +90,14 @@ class ThroughputMatrixIT {
         assertThat(l1.value("pin_budget_bytes")).contains(Long.toString(Scenarios.MATRIX_ZONE_KIB * 1024));
     }
 
+    /** Two rounds give no interval, so every throughput target stays unresolved. */
+    @Test
+    void eachZoneModeHasAThroughputVerdictPerBaselineAndDirection() {
+        assertThat(report.throughput()).as("2 zone modes x 2 baselines x 3 directions").hasSize(12)
+                .allSatisfy(t -> assertThat(t.verdict()).as("%s over %s, %s", t.mode(), t.baseline(), t.direction())
+                        .isEqualTo(Verdict.UNRESOLVED));
+    }
+
     @Test
     void theMainJobWouldPassItsPinningAndMapCallTargets() {
         assertThat(report.missedGatingTargets()).isEmpty();
