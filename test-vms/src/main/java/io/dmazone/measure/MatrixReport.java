@@ -65,7 +65,10 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
      * @param l2TxMbps         iperf3 L2 to L1, the median over the rounds
      * @param l2TxLowMbps      the lower bound of its 95 % confidence interval, NaN under 6 rounds
      * @param l2TxHighMbps     the upper bound, NaN likewise
-     * @param cpuSecondsPerGB  CPU time of L2's QEMU per GB moved
+     * @param cpuSecondsPerGB  CPU time of L2's QEMU per GB moved, over every round
+     * @param cpuPerGBMedian   the median of the complete rounds' CPU s/GB
+     * @param cpuPerGBLow      the lower bound of its 95 % confidence interval, NaN under 6 rounds
+     * @param cpuPerGBHigh     the upper bound, NaN likewise
      * @param bootMapDmaCalls  VFIO_IOMMU_MAP_DMA calls from L2 QEMU's start until L2 served
      * @param mapDmaCalls      VFIO_IOMMU_MAP_DMA calls during the iperf3 runs
      * @param unmapDmaCalls    VFIO_IOMMU_UNMAP_DMA calls during the iperf3 runs
@@ -76,18 +79,22 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
      */
     public record ModeFigures(String mode, long zoneKiB, long peakVmLckKiB, long steadyVmLckKiB, int rounds,
             double l2RxMbps, double l2RxLowMbps, double l2RxHighMbps,
-            double l2TxMbps, double l2TxLowMbps, double l2TxHighMbps, double cpuSecondsPerGB, long bootMapDmaCalls, long mapDmaCalls, long unmapDmaCalls,
+            double l2TxMbps, double l2TxLowMbps, double l2TxHighMbps, double cpuSecondsPerGB,
+            double cpuPerGBMedian, double cpuPerGBLow, double cpuPerGBHigh,
+            long bootMapDmaCalls, long mapDmaCalls, long unmapDmaCalls,
             long bytes,
             double mapCallsPerGB, double l2BootWallSeconds, boolean sound) {
 
         static ModeFigures of(ModeMeasurement m) {
             Statistics.Interval rx = Statistics.medianInterval(m.l2RxMbps());
             Statistics.Interval tx = Statistics.medianInterval(m.l2TxMbps());
+            Statistics.Interval cpu = Statistics.medianInterval(m.cpuSecondsPerGBPerRound());
             return new ModeFigures(m.mode().label(), m.zoneBytes() / 1024, m.peakVmLckKiB(), m.trafficVmLckKiB(),
                     m.rounds().size(),
                     Statistics.median(m.l2RxMbps()), rx.low(), rx.high(),
                     Statistics.median(m.l2TxMbps()), tx.low(), tx.high(),
-                    m.cpuSecondsPerGB(), m.bootMapDmaCalls(), m.mapDmaCalls(), m.unmapDmaCalls(), m.bytes(),
+                    m.cpuSecondsPerGB(), Statistics.median(m.cpuSecondsPerGBPerRound()), cpu.low(), cpu.high(),
+                    m.bootMapDmaCalls(), m.mapDmaCalls(), m.unmapDmaCalls(), m.bytes(),
                     m.mapCallsPerGB(),
                     m.l2BootWallSeconds(), m.sound());
         }

@@ -21,12 +21,13 @@ public final class MatrixTable {
                     m.unmapDmaCalls(),
                     m.mapCallsPerGB(), m.l2BootWallSeconds(), m.sound() ? "yes" : "NO"));
         }
-        sb.append(String.format(Locale.ROOT, "%n%-36s %6s %26s %26s%n", "throughput, Mbit/s", "rounds",
-                "L1>L2 median [95% CI]", "L2>L1 median [95% CI]"));
+        sb.append(String.format(Locale.ROOT, "%n%-36s %6s %26s %26s %28s%n", "per round: Mbit/s, CPU s/GB", "rounds",
+                "L1>L2 median [95% CI]", "L2>L1 median [95% CI]", "CPU s/GB median [95% CI]"));
         for (MatrixReport.ModeFigures m : report.modes()) {
-            sb.append(String.format(Locale.ROOT, "%-36s %6d %26s %26s%n", m.mode(), m.rounds(),
+            sb.append(String.format(Locale.ROOT, "%-36s %6d %26s %26s %28s%n", m.mode(), m.rounds(),
                     withInterval(m.l2RxMbps(), m.l2RxLowMbps(), m.l2RxHighMbps()),
-                    withInterval(m.l2TxMbps(), m.l2TxLowMbps(), m.l2TxHighMbps())));
+                    withInterval(m.l2TxMbps(), m.l2TxLowMbps(), m.l2TxHighMbps()),
+                    withInterval(m.cpuPerGBMedian(), m.cpuPerGBLow(), m.cpuPerGBHigh())));
         }
         sb.append(String.format(Locale.ROOT, "%n%-36s %12s %10s %22s %22s %10s%n", "zone mode", "steady/zone",
                 "peak/zone", "/full pin rx,tx,both", "/dynamic rx,tx,both", "maps/GB"));

@@ -143,6 +143,11 @@ public record ModeMeasurement(
         return bytes() == 0 ? Double.NaN : cpu / (bytes() / 1e9);
     }
 
+    /** Each complete round's CPU seconds of L2's QEMU per GB moved. */
+    public List<Double> cpuSecondsPerGBPerRound() {
+        return rounds.stream().filter(TrafficRound::complete).map(TrafficRound::cpuSecondsPerGB).toList();
+    }
+
     /** Steady (during traffic) pinned memory over the zone; NaN without a zone. */
     public double steadyPerZone() {
         return zoneBytes == 0 ? Double.NaN : trafficVmLckKiB * 1024.0 / zoneBytes;

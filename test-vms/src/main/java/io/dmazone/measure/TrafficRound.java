@@ -24,4 +24,9 @@ public record TrafficRound(IperfRun l2Rx, IperfRun l2Tx, double l2RxCpuSeconds, 
     public double bothWaysMbps() {
         return (l2Rx == null ? 0 : l2Rx.megabitsPerSecond()) + (l2Tx == null ? 0 : l2Tx.megabitsPerSecond());
     }
+
+    /** CPU seconds of L2's QEMU per GB moved both ways in this round, NaN if it moved nothing. */
+    public double cpuSecondsPerGB() {
+        return bytes() == 0 ? Double.NaN : (l2RxCpuSeconds + l2TxCpuSeconds) / (bytes() / 1e9);
+    }
 }

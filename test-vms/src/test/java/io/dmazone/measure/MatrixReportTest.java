@@ -126,6 +126,11 @@ class MatrixReportTest {
         assertThat(f.l2RxHighMbps()).isCloseTo(30, within(1e-9));
         assertThat(m.cpuSecondsPerGB()).isCloseTo(6 * 5 / (m.bytes() / 1e9), within(1e-6));
         assertThat(MatrixTable.render(MatrixReport.of(List.of(m)))).contains("7.50 [5.00, 30.00]");
+        // 5 CPU seconds a round over 1.25 * (rx + 1) MB: the slowest round costs the most per GB
+        assertThat(f.cpuPerGBHigh()).isCloseTo(5 / (1.25e-3 * 6), within(1e-6));
+        assertThat(f.cpuPerGBLow()).isCloseTo(5 / (1.25e-3 * 31), within(1e-6));
+        assertThat(f.cpuPerGBMedian()).isCloseTo((5 / (1.25e-3 * 8) + 5 / (1.25e-3 * 9)) / 2,
+                within(1e-6));
 
         ModeMeasurement five = new ModeMeasurement(MatrixMode.FULL_PINNING, 0, 1, 1, six.subList(0, 5), 0, 0, 0, 90,
                 List.of(), null);
