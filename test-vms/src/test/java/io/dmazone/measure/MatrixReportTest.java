@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.dmazone.vm.GuestChecks;
 import io.dmazone.vm.Reports;
 import java.nio.charset.StandardCharsets;
@@ -74,8 +75,11 @@ class MatrixReportTest {
         Path file = dir.resolve("reports/nested/matrix.json");
         Reports.write(file, MatrixReport.of(
                 List.of(measured(MatrixMode.FULL_PINNING, 0, 524352, 524352, 10, 5, 0, 0))));
-        assertThat(Reports.mapper().readTree(file.toFile()).path("modes").get(0).path("mode").asText())
-                .isEqualTo("full pinning");
+        JsonNode mode = Reports.mapper().readTree(file.toFile()).path("modes").get(0);
+        assertThat(mode.path("mode").asText()).isEqualTo("full pinning");
+        assertThat(mode.path("l2RxMbps").isNumber()).isTrue();
+        assertThat(mode.has("l2RxLowMbps")).isTrue();
+        assertThat(mode.path("l2RxLowMbps").isNull()).as("one round has no interval: null, not \"NaN\"").isTrue();
     }
 
     @Test
