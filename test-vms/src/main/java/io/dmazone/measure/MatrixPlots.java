@@ -13,14 +13,20 @@ import java.util.Map;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.SymbolAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.SeriesRenderingOrder;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 
 /** The main job's plots, PNG files drawn headless with JFreeChart. */
 public final class MatrixPlots {
@@ -78,6 +84,76 @@ public final class MatrixPlots {
         Map<String, List<PinnedSample>> samples = new LinkedHashMap<>();
         modes.forEach(m -> samples.put(m.mode().label(), m.run().samples()));
         return writePng(pinnedOverTime(samples, zoneKiB), file);
+    }
+
+    /** Where each direction sits beside its mode's tick on the throughput plot. */
+    private static final double L1_TO_L2_OFFSET = -0.12;
+    private static final double L2_TO_L1_OFFSET = 0.12;
+
+    /**
+     * Throughput per mode, both directions side by side: every round as a small dot, the
+     * median as a large one with its 95 % interval as an error bar (none under 6 rounds,
+     * where the bar shrinks to the median).
+     */
+    static JFreeChart throughputPerRound(List<ModeMeasurement> modes) {
+        YIntervalSeries rxMedian = new YIntervalSeries("L1>L2 median [95% CI]");
+        YIntervalSeries txMedian = new YIntervalSeries("L2>L1 median [95% CI]");
+        XYSeries rxRounds = new XYSeries("L1>L2 rounds", false, true);
+        XYSeries txRounds = new XYSeries("L2>L1 rounds", false, true);
+        String[] labels = new String[modes.size()];
+        for (int i = 0; i < modes.size(); i++) {
+            ModeMeasurement m = modes.get(i);
+            labels[i] = m.mode().label();
+            addMedian(rxMedian, i + L1_TO_L2_OFFSET, m.l2RxMbps());
+            addMedian(txMedian, i + L2_TO_L1_OFFSET, m.l2TxMbps());
+            for (double v : m.l2RxMbps()) {
+                rxRounds.add(i + L1_TO_L2_OFFSET, v);
+            }
+            for (double v : m.l2TxMbps()) {
+                txRounds.add(i + L2_TO_L1_OFFSET, v);
+            }
+        }
+        YIntervalSeriesCollection medians = new YIntervalSeriesCollection();
+        medians.addSeries(rxMedian);
+        medians.addSeries(txMedian);
+        XYSeriesCollection rounds = new XYSeriesCollection();
+        rounds.addSeries(rxRounds);
+        rounds.addSeries(txRounds);
+
+        XYErrorRenderer medianRenderer = new XYErrorRenderer();
+        medianRenderer.setDrawXError(false);
+        medianRenderer.setCapLength(10);
+        medianRenderer.setErrorStroke(new BasicStroke(2f));
+        XYLineAndShapeRenderer roundRenderer = new XYLineAndShapeRenderer(false, true);
+        for (int i = 0; i < 2; i++) {
+            medianRenderer.setSeriesPaint(i, COLOURS[i]);
+            medianRenderer.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-6, -6, 12, 12));
+            roundRenderer.setSeriesPaint(i, COLOURS[i]);
+            roundRenderer.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
+        }
+        SymbolAxis modeAxis = new SymbolAxis("mode", labels);
+        modeAxis.setGridBandsVisible(false);
+        XYPlot plot = new XYPlot(medians, modeAxis, new NumberAxis("Mbit/s (iperf3 TCP)"), medianRenderer);
+        plot.setDataset(1, rounds);
+        plot.setRenderer(1, roundRenderer);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        return new JFreeChart("Throughput per mode: each round, and the median with its 95 % interval",
+                JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+    }
+
+    private static void addMedian(YIntervalSeries series, double x, List<Double> values) {
+        if (values.isEmpty()) {
+            return;
+        }
+        double median = Statistics.median(values);
+        Statistics.Interval ci = Statistics.medianInterval(values);
+        series.add(x, median, Double.isNaN(ci.low()) ? median : ci.low(), Double.isNaN(ci.high()) ? median : ci.high());
+    }
+
+    /** Writes {@link #throughputPerRound} for the modes to {@code file}. */
+    public static Path writeThroughputPerRound(List<ModeMeasurement> modes, Path file) {
+        return writePng(throughputPerRound(modes), file);
     }
 
     static Path writePng(JFreeChart chart, Path file) {

@@ -69,6 +69,8 @@ public final class ThroughputMatrixMain {
             System.out.println("report: " + file);
             System.out.println("plot: " + MatrixPlots.writePinnedOverTime(measured, Scenarios.MATRIX_ZONE_KIB,
                     reports.resolve("matrix-pinned.png")));
+            System.out.println("plot: " + MatrixPlots.writeThroughputPerRound(measured,
+                    reports.resolve("matrix-throughput.png")));
             List<String> missed = report.missedGatingTargets();
             missed.forEach(t -> System.out.println("TARGET MISSED " + t));
             if (!missed.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.dmazone.measure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.dmazone.vm.PinnedSample;
 import java.awt.image.BufferedImage;
@@ -10,9 +11,11 @@ import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.SymbolAxis;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.ui.Layer;
 import org.jfree.data.xy.XYDataset;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,5 +52,37 @@ class MatrixPlotsTest {
         assertThat(image).as("a PNG ImageIO can read").isNotNull();
         assertThat(image.getWidth()).isEqualTo(MatrixPlots.WIDTH);
         assertThat(image.getHeight()).isEqualTo(MatrixPlots.HEIGHT);
+    }
+
+    private static TrafficRound round(double rxMbps, double txMbps) {
+        return new TrafficRound(new IperfRun((long) (rxMbps * 1.25e6), 10, rxMbps * 1e6, 0),
+                new IperfRun((long) (txMbps * 1.25e6), 10, txMbps * 1e6, 0), 3, 2);
+    }
+
+    @Test
+    void throughputShowsEveryRoundAndEachMediansIntervalBesideItsMode(@TempDir Path dir) throws Exception {
+        List<TrafficRound> six = List.of(round(5, 1), round(9, 1), round(6, 1), round(8, 1), round(7, 1),
+                round(30, 2));
+        List<ModeMeasurement> modes = List.of(
+                new ModeMeasurement(MatrixMode.FULL_PINNING, 0, 1, 1, six, 0, 0, 0, 90, List.of(), null),
+                new ModeMeasurement(MatrixMode.ZONE_VIRTIO, 64L << 20, 1, 1, List.of(round(12, 3)), 0, 0, 0, 90,
+                        List.of(), null));
+        JFreeChart chart = MatrixPlots.throughputPerRound(modes);
+        YIntervalSeriesCollection medians = (YIntervalSeriesCollection) chart.getXYPlot().getDataset(0);
+        // full pinning, L1>L2: median 7.5 in [5, 30], just left of the mode's tick
+        assertThat(medians.getXValue(0, 0)).isCloseTo(-0.12, within(1e-9));
+        assertThat(medians.getYValue(0, 0)).isEqualTo(7.5);
+        assertThat(medians.getStartYValue(0, 0)).isEqualTo(5.0);
+        assertThat(medians.getEndYValue(0, 0)).isEqualTo(30.0);
+        // the zone mode, one round: no interval, the bar is the median
+        assertThat(medians.getXValue(1, 1)).isCloseTo(1.12, within(1e-9));
+        assertThat(medians.getStartYValue(1, 1)).isEqualTo(3.0);
+        assertThat(medians.getEndYValue(1, 1)).isEqualTo(3.0);
+        XYDataset rounds = chart.getXYPlot().getDataset(1);
+        assertThat(rounds.getItemCount(0)).as("L1>L2 rounds of both modes").isEqualTo(7);
+        assertThat(((SymbolAxis) chart.getXYPlot().getDomainAxis()).getSymbols())
+                .containsExactly("full pinning", "zone / virtio-iommu boot-bypass=off");
+        assertThat(ImageIO.read(MatrixPlots.writeThroughputPerRound(modes, dir.resolve("t.png")).toFile()))
+                .isNotNull();
     }
 }
