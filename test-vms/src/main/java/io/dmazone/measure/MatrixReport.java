@@ -1,5 +1,6 @@
 package io.dmazone.measure;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dmazone.vm.NestedResult;
 import io.dmazone.vm.RunEnvironment;
 import java.util.ArrayList;
@@ -21,6 +22,13 @@ import java.util.Optional;
  */
 public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, List<ZoneRatios> ratios,
         List<ThroughputTarget> throughput, List<ModeMeasurement> runs) {
+
+    /**
+     * The report's layout, written as {@code schemaVersion}: raised when a field is renamed,
+     * removed or changes meaning, so a reader can tell which layout it holds. 1: units in
+     * every figure's name, null for a figure not measured, verdicts in {@code throughput}.
+     */
+    public static final int SCHEMA_VERSION = 1;
 
     /** Throughput of a zone mode over full pinning's, at least. */
     static final double PER_FULL_PINNING_TARGET = 0.95;
@@ -66,12 +74,12 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
      * @param l2TxLowMbps      the lower bound of its 95 % confidence interval, NaN under 6 rounds
      * @param l2TxHighMbps     the upper bound, NaN likewise
      * @param cpuSecondsPerGB  CPU time of L2's QEMU per GB moved, over every round
-     * @param cpuPerGBMedian   the median of the complete rounds' CPU s/GB
-     * @param cpuPerGBLow      the lower bound of its 95 % confidence interval, NaN under 6 rounds
-     * @param cpuPerGBHigh     the upper bound, NaN likewise
-     * @param bootMapDmaCalls  VFIO_IOMMU_MAP_DMA calls from L2 QEMU's start until L2 served
-     * @param mapDmaCalls      VFIO_IOMMU_MAP_DMA calls during the iperf3 runs
-     * @param unmapDmaCalls    VFIO_IOMMU_UNMAP_DMA calls during the iperf3 runs
+     * @param cpuSecondsPerGBMedian   the median of the complete rounds' CPU s/GB
+     * @param cpuSecondsPerGBLow      the lower bound of its 95 % confidence interval, NaN under 6 rounds
+     * @param cpuSecondsPerGBHigh     the upper bound, NaN likewise
+     * @param bootMapDmaCalls  VFIO_IOMMU_MAP_DMA calls from L2 QEMU's start until L2 served, null if not counted
+     * @param mapDmaCalls      VFIO_IOMMU_MAP_DMA calls during the iperf3 runs, null if not counted
+     * @param unmapDmaCalls    VFIO_IOMMU_UNMAP_DMA calls during the iperf3 runs, null if not counted
      * @param bytes            bytes the iperf3 runs moved
      * @param mapCallsPerGB    (MAP_DMA + UNMAP_DMA) per GB moved
      * @param l2BootWallSeconds L2 QEMU start to L2's command
@@ -80,8 +88,8 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
     public record ModeFigures(String mode, long zoneKiB, long peakVmLckKiB, long steadyVmLckKiB, int rounds,
             double l2RxMbps, double l2RxLowMbps, double l2RxHighMbps,
             double l2TxMbps, double l2TxLowMbps, double l2TxHighMbps, double cpuSecondsPerGB,
-            double cpuPerGBMedian, double cpuPerGBLow, double cpuPerGBHigh,
-            long bootMapDmaCalls, long mapDmaCalls, long unmapDmaCalls,
+            double cpuSecondsPerGBMedian, double cpuSecondsPerGBLow, double cpuSecondsPerGBHigh,
+            Long bootMapDmaCalls, Long mapDmaCalls, Long unmapDmaCalls,
             long bytes,
             double mapCallsPerGB, double l2BootWallSeconds, boolean sound) {
 
@@ -94,10 +102,15 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
                     Statistics.median(m.l2RxMbps()), rx.low(), rx.high(),
                     Statistics.median(m.l2TxMbps()), tx.low(), tx.high(),
                     m.cpuSecondsPerGB(), Statistics.median(m.cpuSecondsPerGBPerRound()), cpu.low(), cpu.high(),
-                    m.bootMapDmaCalls(), m.mapDmaCalls(), m.unmapDmaCalls(), m.bytes(),
+                    counted(m.bootMapDmaCalls()), counted(m.mapDmaCalls()), counted(m.unmapDmaCalls()), m.bytes(),
                     m.mapCallsPerGB(),
                     m.l2BootWallSeconds(), m.sound());
         }
+    }
+
+    /** A count, or null where the measurement could not count (-1). */
+    private static Long counted(long calls) {
+        return calls < 0 ? null : calls;
     }
 
     /**
@@ -109,6 +122,12 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
     public record ZoneRatios(String mode, double steadyPerZone, double peakPerZone,
             double l2RxPerFullPinning, double l2TxPerFullPinning, double bothPerFullPinning,
             double l2RxPerDynamic, double l2TxPerDynamic, double bothPerDynamic, double mapCallsPerGB) {
+    }
+
+    /** {@link #SCHEMA_VERSION}, first in the JSON. */
+    @JsonProperty(value = "schemaVersion", index = 0)
+    public int schemaVersion() {
+        return SCHEMA_VERSION;
     }
 
     public static MatrixReport of(List<ModeMeasurement> measurements) {

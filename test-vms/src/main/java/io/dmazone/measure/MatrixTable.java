@@ -15,10 +15,10 @@ public final class MatrixTable {
                 "boot maps", "MAP_DMA", "UNMAP", "maps/GB", "L2 s", "ok"));
         for (MatrixReport.ModeFigures m : report.modes()) {
             sb.append(String.format(Locale.ROOT,
-                    "%-36s %8.1f %9.1f %10.1f %9.2f %9.2f %9.0f %9d %8d %8d %10.0f %6.1f %4s%n",
+                    "%-36s %8.1f %9.1f %10.1f %9.2f %9.2f %9.0f %9s %8s %8s %10.0f %6.1f %4s%n",
                     m.mode(), m.zoneKiB() / 1024.0, m.peakVmLckKiB() / 1024.0, m.steadyVmLckKiB() / 1024.0,
-                    m.l2RxMbps(), m.l2TxMbps(), m.cpuSecondsPerGB(), m.bootMapDmaCalls(), m.mapDmaCalls(),
-                    m.unmapDmaCalls(),
+                    m.l2RxMbps(), m.l2TxMbps(), m.cpuSecondsPerGB(), count(m.bootMapDmaCalls()),
+                    count(m.mapDmaCalls()), count(m.unmapDmaCalls()),
                     m.mapCallsPerGB(), m.l2BootWallSeconds(), m.sound() ? "yes" : "NO"));
         }
         sb.append(String.format(Locale.ROOT, "%n%-36s %6s %26s %26s %28s%n", "per round: Mbit/s, CPU s/GB", "rounds",
@@ -27,7 +27,7 @@ public final class MatrixTable {
             sb.append(String.format(Locale.ROOT, "%-36s %6d %26s %26s %28s%n", m.mode(), m.rounds(),
                     withInterval(m.l2RxMbps(), m.l2RxLowMbps(), m.l2RxHighMbps()),
                     withInterval(m.l2TxMbps(), m.l2TxLowMbps(), m.l2TxHighMbps()),
-                    withInterval(m.cpuPerGBMedian(), m.cpuPerGBLow(), m.cpuPerGBHigh())));
+                    withInterval(m.cpuSecondsPerGBMedian(), m.cpuSecondsPerGBLow(), m.cpuSecondsPerGBHigh())));
         }
         sb.append(String.format(Locale.ROOT, "%n%-36s %12s %10s %22s %22s %10s%n", "zone mode", "steady/zone",
                 "peak/zone", "/full pin rx,tx,both", "/dynamic rx,tx,both", "maps/GB"));
@@ -63,6 +63,11 @@ public final class MatrixTable {
                     e.guestKernel(), e.qemuVersion(), e.l1Accel(), e.l2Accel(), e.l2MemoryMiB()));
         }
         return sb.toString();
+    }
+
+    /** A call count, or "-" where none was counted. */
+    private static String count(Long calls) {
+        return calls == null ? "-" : calls.toString();
     }
 
     /** "12.34 [10.00, 14.00]", or the median alone when there is no interval. */

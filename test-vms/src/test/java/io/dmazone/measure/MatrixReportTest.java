@@ -80,6 +80,21 @@ class MatrixReportTest {
         assertThat(mode.path("l2RxMbps").isNumber()).isTrue();
         assertThat(mode.has("l2RxLowMbps")).isTrue();
         assertThat(mode.path("l2RxLowMbps").isNull()).as("one round has no interval: null, not \"NaN\"").isTrue();
+        assertThat(Reports.mapper().readTree(file.toFile()).path("schemaVersion").asInt())
+                .isEqualTo(MatrixReport.SCHEMA_VERSION);
+    }
+
+    @Test
+    void aMapCountThatWasNotTakenIsNullInTheReportAndADashInTheTable(@TempDir Path dir) throws Exception {
+        ModeMeasurement uncounted = measured(MatrixMode.ZONE_VIRTIO, ZONE, 65536, 65536, 9.5, 5.5, -1, -1);
+        MatrixReport report = MatrixReport.of(List.of(uncounted));
+        Path file = dir.resolve("m.json");
+        Reports.write(file, report);
+        JsonNode mode = Reports.mapper().readTree(file.toFile()).path("modes").get(0);
+        assertThat(mode.path("mapDmaCalls").isNull()).isTrue();
+        assertThat(mode.path("unmapDmaCalls").isNull()).isTrue();
+        assertThat(mode.path("bootMapDmaCalls").asLong()).isEqualTo(100);
+        assertThat(MatrixTable.render(report)).containsPattern("100 +- +- ");
     }
 
     @Test
@@ -131,9 +146,9 @@ class MatrixReportTest {
         assertThat(m.cpuSecondsPerGB()).isCloseTo(6 * 5 / (m.bytes() / 1e9), within(1e-6));
         assertThat(MatrixTable.render(MatrixReport.of(List.of(m)))).contains("7.50 [5.00, 30.00]");
         // 5 CPU seconds a round over 1.25 * (rx + 1) MB: the slowest round costs the most per GB
-        assertThat(f.cpuPerGBHigh()).isCloseTo(5 / (1.25e-3 * 6), within(1e-6));
-        assertThat(f.cpuPerGBLow()).isCloseTo(5 / (1.25e-3 * 31), within(1e-6));
-        assertThat(f.cpuPerGBMedian()).isCloseTo((5 / (1.25e-3 * 8) + 5 / (1.25e-3 * 9)) / 2,
+        assertThat(f.cpuSecondsPerGBHigh()).isCloseTo(5 / (1.25e-3 * 6), within(1e-6));
+        assertThat(f.cpuSecondsPerGBLow()).isCloseTo(5 / (1.25e-3 * 31), within(1e-6));
+        assertThat(f.cpuSecondsPerGBMedian()).isCloseTo((5 / (1.25e-3 * 8) + 5 / (1.25e-3 * 9)) / 2,
                 within(1e-6));
 
         ModeMeasurement five = new ModeMeasurement(MatrixMode.FULL_PINNING, 0, 1, 1, six.subList(0, 5), 0, 0, 0, 90,
