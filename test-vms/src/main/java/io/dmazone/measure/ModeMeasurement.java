@@ -1,5 +1,6 @@
 package io.dmazone.measure;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.dmazone.vm.GuestChecks;
 import io.dmazone.vm.NestedResult;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.List;
  * @param rounds            the traffic, round by round
  * @param bootMapDmaCalls   VFIO_IOMMU_MAP_DMA ioctls in L1 from L2 QEMU's start until L2 served
  * @param mapDmaCalls       VFIO_IOMMU_MAP_DMA ioctls in L1 during the iperf3 runs, -1 if not counted
+ *                          (null in the JSON, as are the other two counts)
  * @param unmapDmaCalls     VFIO_IOMMU_UNMAP_DMA ioctls in L1 during the iperf3 runs, -1 if not counted
  * @param l2BootWallSeconds L2 QEMU start to L2's command, in L1
  * @param failedChecks      the checks either side failed or never printed, empty when the run was sound
@@ -28,9 +30,9 @@ public record ModeMeasurement(
         long peakVmLckKiB,
         long trafficVmLckKiB,
         List<TrafficRound> rounds,
-        long bootMapDmaCalls,
-        long mapDmaCalls,
-        long unmapDmaCalls,
+        @JsonSerialize(using = CountOrNull.class) long bootMapDmaCalls,
+        @JsonSerialize(using = CountOrNull.class) long mapDmaCalls,
+        @JsonSerialize(using = CountOrNull.class) long unmapDmaCalls,
         double l2BootWallSeconds,
         List<String> failedChecks,
         NestedResult run) {

@@ -94,6 +94,9 @@ class MatrixReportTest {
         assertThat(mode.path("mapDmaCalls").isNull()).isTrue();
         assertThat(mode.path("unmapDmaCalls").isNull()).isTrue();
         assertThat(mode.path("bootMapDmaCalls").asLong()).isEqualTo(100);
+        JsonNode run = Reports.mapper().readTree(file.toFile()).path("runs").get(0);
+        assertThat(run.path("mapDmaCalls").isNull()).as("the raw figures too").isTrue();
+        assertThat(run.path("bootMapDmaCalls").asLong()).isEqualTo(100);
         assertThat(MatrixTable.render(report)).containsPattern("100 +- +- ");
     }
 
