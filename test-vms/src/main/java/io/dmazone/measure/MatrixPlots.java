@@ -3,6 +3,7 @@ package io.dmazone.measure;
 import io.dmazone.vm.PinnedSample;
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.geom.Ellipse2D;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -127,9 +128,9 @@ public final class MatrixPlots {
         XYLineAndShapeRenderer roundRenderer = new XYLineAndShapeRenderer(false, true);
         for (int i = 0; i < 2; i++) {
             medianRenderer.setSeriesPaint(i, COLOURS[i]);
-            medianRenderer.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-6, -6, 12, 12));
+            medianRenderer.setSeriesShape(i, new Ellipse2D.Double(-6, -6, 12, 12));
             roundRenderer.setSeriesPaint(i, COLOURS[i]);
-            roundRenderer.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
+            roundRenderer.setSeriesShape(i, new Ellipse2D.Double(-2.5, -2.5, 5, 5));
         }
         SymbolAxis modeAxis = new SymbolAxis("mode", labels);
         modeAxis.setGridBandsVisible(false);
@@ -148,7 +149,8 @@ public final class MatrixPlots {
         }
         double median = Statistics.median(values);
         Statistics.Interval ci = Statistics.medianInterval(values);
-        series.add(x, median, Double.isNaN(ci.low()) ? median : ci.low(), Double.isNaN(ci.high()) ? median : ci.high());
+        series.add(x, median, Double.isNaN(ci.low()) ? median : ci.low(),
+                Double.isNaN(ci.high()) ? median : ci.high());
     }
 
     /** Writes {@link #throughputPerRound} for the modes to {@code file}. */

@@ -1,6 +1,7 @@
 package io.dmazone.measure;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.dmazone.vm.NestedResult;
 import io.dmazone.vm.RunEnvironment;
 import java.util.ArrayList;
@@ -77,9 +78,10 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
      * @param cpuSecondsPerGBMedian   the median of the complete rounds' CPU s/GB
      * @param cpuSecondsPerGBLow      the lower bound of its 95 % confidence interval, NaN under 6 rounds
      * @param cpuSecondsPerGBHigh     the upper bound, NaN likewise
-     * @param bootMapDmaCalls  VFIO_IOMMU_MAP_DMA calls from L2 QEMU's start until L2 served, null if not counted
-     * @param mapDmaCalls      VFIO_IOMMU_MAP_DMA calls during the iperf3 runs, null if not counted
-     * @param unmapDmaCalls    VFIO_IOMMU_UNMAP_DMA calls during the iperf3 runs, null if not counted
+     * @param bootMapDmaCalls  VFIO_IOMMU_MAP_DMA calls from L2 QEMU's start until L2 served,
+     *                         -1 if not counted (null in the JSON, as for the next two)
+     * @param mapDmaCalls      VFIO_IOMMU_MAP_DMA calls during the iperf3 runs, -1 if not counted
+     * @param unmapDmaCalls    VFIO_IOMMU_UNMAP_DMA calls during the iperf3 runs, -1 if not counted
      * @param bytes            bytes the iperf3 runs moved
      * @param mapCallsPerGB    (MAP_DMA + UNMAP_DMA) per GB moved
      * @param l2BootWallSeconds L2 QEMU start to L2's command
@@ -89,7 +91,9 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
             double l2RxMbps, double l2RxLowMbps, double l2RxHighMbps,
             double l2TxMbps, double l2TxLowMbps, double l2TxHighMbps, double cpuSecondsPerGB,
             double cpuSecondsPerGBMedian, double cpuSecondsPerGBLow, double cpuSecondsPerGBHigh,
-            Long bootMapDmaCalls, Long mapDmaCalls, Long unmapDmaCalls,
+            @JsonSerialize(using = CountOrNull.class) long bootMapDmaCalls,
+            @JsonSerialize(using = CountOrNull.class) long mapDmaCalls,
+            @JsonSerialize(using = CountOrNull.class) long unmapDmaCalls,
             long bytes,
             double mapCallsPerGB, double l2BootWallSeconds, boolean sound) {
 
@@ -102,15 +106,10 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
                     Statistics.median(m.l2RxMbps()), rx.low(), rx.high(),
                     Statistics.median(m.l2TxMbps()), tx.low(), tx.high(),
                     m.cpuSecondsPerGB(), Statistics.median(m.cpuSecondsPerGBPerRound()), cpu.low(), cpu.high(),
-                    counted(m.bootMapDmaCalls()), counted(m.mapDmaCalls()), counted(m.unmapDmaCalls()), m.bytes(),
+                    m.bootMapDmaCalls(), m.mapDmaCalls(), m.unmapDmaCalls(), m.bytes(),
                     m.mapCallsPerGB(),
                     m.l2BootWallSeconds(), m.sound());
         }
-    }
-
-    /** A count, or null where the measurement could not count (-1). */
-    private static Long counted(long calls) {
-        return calls < 0 ? null : calls;
     }
 
     /**

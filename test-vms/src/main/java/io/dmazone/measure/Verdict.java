@@ -1,5 +1,7 @@
 package io.dmazone.measure;
 
+import java.util.Locale;
+
 /**
  * A target judged by a figure's 95 % confidence interval rather than by the figure alone:
  * noise can neither pass nor fail it.
@@ -25,6 +27,6 @@ public enum Verdict {
 
     /** As printed and written: met, missed, unresolved. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }
