@@ -100,12 +100,13 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
         static ModeFigures of(ModeMeasurement m) {
             Statistics.Interval rx = Statistics.medianInterval(m.l2RxMbps());
             Statistics.Interval tx = Statistics.medianInterval(m.l2TxMbps());
-            Statistics.Interval cpu = Statistics.medianInterval(m.cpuSecondsPerGBPerRound());
+            List<Double> cpuPerRound = m.cpuSecondsPerGBPerRound();
+            Statistics.Interval cpu = Statistics.medianInterval(cpuPerRound);
             return new ModeFigures(m.mode().label(), m.zoneBytes() / 1024, m.peakVmLckKiB(), m.trafficVmLckKiB(),
                     m.rounds().size(),
                     Statistics.median(m.l2RxMbps()), rx.low(), rx.high(),
                     Statistics.median(m.l2TxMbps()), tx.low(), tx.high(),
-                    m.cpuSecondsPerGB(), Statistics.median(m.cpuSecondsPerGBPerRound()), cpu.low(), cpu.high(),
+                    m.cpuSecondsPerGB(), Statistics.median(cpuPerRound), cpu.low(), cpu.high(),
                     m.bootMapDmaCalls(), m.mapDmaCalls(), m.unmapDmaCalls(), m.bytes(),
                     m.mapCallsPerGB(),
                     m.l2BootWallSeconds(), m.sound());

@@ -32,12 +32,7 @@ final class Statistics {
 
     /** The median, NaN for no values. */
     static double median(List<Double> values) {
-        if (values.isEmpty()) {
-            return Double.NaN;
-        }
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        return values.isEmpty() ? Double.NaN : medianOf(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /**

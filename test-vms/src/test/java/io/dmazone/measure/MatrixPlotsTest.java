@@ -1,5 +1,6 @@
 package io.dmazone.measure;
 
+import static io.dmazone.measure.MatrixReportTest.round;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -52,11 +53,6 @@ class MatrixPlotsTest {
         assertThat(image).as("a PNG ImageIO can read").isNotNull();
         assertThat(image.getWidth()).isEqualTo(MatrixPlots.WIDTH);
         assertThat(image.getHeight()).isEqualTo(MatrixPlots.HEIGHT);
-    }
-
-    private static TrafficRound round(double rxMbps, double txMbps) {
-        return new TrafficRound(new IperfRun((long) (rxMbps * 1.25e6), 10, rxMbps * 1e6, 0),
-                new IperfRun((long) (txMbps * 1.25e6), 10, txMbps * 1e6, 0), 3, 2);
     }
 
     @Test

@@ -24,8 +24,8 @@ class MatrixReportTest {
                 90, List.of(), null);
     }
 
-    /** Ten seconds each way, 3 and 2 CPU seconds. */
-    private static TrafficRound round(double rxMbps, double txMbps) {
+    /** Ten seconds each way, 3 and 2 CPU seconds (MatrixPlotsTest's rounds too). */
+    static TrafficRound round(double rxMbps, double txMbps) {
         IperfRun rx = new IperfRun((long) (rxMbps * 1e6 / 8 * 10), 10, rxMbps * 1e6, 0);
         IperfRun tx = new IperfRun((long) (txMbps * 1e6 / 8 * 10), 10, txMbps * 1e6, 0);
         return new TrafficRound(rx, tx, 3, 2);
