@@ -41,13 +41,13 @@ final class MatrixCommand extends Subcommand {
             description = "Modes to run (default all): full-pinning, viommu-dynamic, zone-intel, zone-virtio.")
     List<String> modes;
 
-    @Option(names = "--seconds", defaultValue = "20", paramLabel = "N",
-            description = "Seconds of iperf3 each way per mode (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", defaultValue = "10", paramLabel = "N",
+            description = "Seconds of iperf3 each way per mode and round (default ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--rounds", defaultValue = "1", paramLabel = "R",
-            description = "Rounds of iperf3 both ways per mode (default ${DEFAULT-VALUE}); the medians get a 95 %% "
-                    + "confidence interval from 6 rounds on.")
+    @Option(names = "--rounds", defaultValue = "6", paramLabel = "R",
+            description = "Rounds, each running every mode once both ways in a shuffled order (default "
+                    + "${DEFAULT-VALUE}); medians and paired ratios get a 95 %% confidence interval from 6 rounds on.")
     int rounds;
 
     @Option(names = "--out", paramLabel = "DIR",

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * L1 as a VFIO host, through the Java API: checks that its IOMMU made groups, then hands
  * each device named by {@code VENDOR:DEVICE} to vfio-pci for good (the nested guest's QEMU
  * takes it from there). An id named twice takes the second device with that id, in address
- * order. With {@code --bdfs-to FILE} it writes the devices' addresses there, one per line in
+ * order; {@code VENDOR:DEVICE/N} takes the one at index N (from 0) in that order, whatever was
+ * named before. With {@code --bdfs-to FILE} it writes the devices' addresses there, one per line in
  * the order named, for the script that starts the nested guest. With {@code --plan DIR
  * GUEST_RAM ZONE VIOMMU} it also plans that guest's zone for the devices it bound
  * ({@link ZonePlanner}, as {@code dmazone plan} does) and writes the plan where the script
@@ -51,9 +52,9 @@ public final class PassthroughDevices {
                 ids = List.of();
             }
         }
-        if (ids.isEmpty() || ids.stream().anyMatch(id -> !id.matches("\\p{XDigit}{4}:\\p{XDigit}{4}"))) {
+        if (ids.isEmpty() || ids.stream().anyMatch(id -> !id.matches("\\p{XDigit}{4}:\\p{XDigit}{4}(/\\d{1,3})?"))) {
             System.err.println("usage: PassthroughDevices [--bdfs-to FILE] [--plan DIR GUEST_RAM ZONE VIOMMU] "
-                    + "VENDOR:DEVICE... (e.g. 8086:10d3)");
+                    + "VENDOR:DEVICE[/INDEX]... (e.g. 8086:10d3, or 8086:10d3/2 for the third in address order)");
             System.exit(2);
         }
         CheckReport report = new CheckReport(System.out);
@@ -61,8 +62,9 @@ public final class PassthroughDevices {
         PciSysfs sysfs = PciSysfs.system();
         Map<String, Integer> taken = new HashMap<>();
         List<String> bdfs = new ArrayList<>();
-        for (String id : ids) {
-            int nth = taken.merge(id, 1, Integer::sum) - 1;
+        for (String named : ids) {
+            String id = named.substring(0, 9);
+            int nth = named.length() > 9 ? Integer.parseInt(named.substring(10)) : taken.merge(id, 1, Integer::sum) - 1;
             String name = "bind-" + id + (nth == 0 ? "" : "-" + nth);
             try {
                 bdfs.add(bind(sysfs, id, nth, name, report));

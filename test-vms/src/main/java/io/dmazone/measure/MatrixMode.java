@@ -1,12 +1,14 @@
 package io.dmazone.measure;
 
 import io.dmazone.vm.GuestDevice;
+import io.dmazone.vm.HubLane;
 import io.dmazone.vm.L1Companions;
 import io.dmazone.vm.L2Commands;
 import io.dmazone.vm.NestedSpec;
 import io.dmazone.vm.Project;
 import io.dmazone.vm.Scenarios;
 import io.dmazone.zone.VIommu;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,24 +47,36 @@ public enum MatrixMode {
     }
 
     /**
-     * This mode's nested run: L2 ({@link Scenarios#L2_MEMORY_MIB}) gets L1's e1000e, which shares a
-     * hub of the outer QEMU with L1's virtio-net, serves iperf3 over it, and L1 measures
-     * throughput, pinned memory, CPU time and VFIO map calls in {@code rounds} rounds of
-     * {@code seconds} each way (see l1-matrix.sh).
+     * This mode as lane {@code lane} of a side-by-side run of {@code lanes} modes
+     * ({@link io.dmazone.vm.SideBySideRun}): L2 ({@link Scenarios#L2_MEMORY_MIB}) gets the lane's
+     * e1000e, which shares the lane's hub of the outer QEMU with one of L1's virtio-net NICs, and
+     * serves iperf3 over it until every lane's rounds are done; in each of its turns L1 measures
+     * throughput, pinned memory, CPU time and VFIO map calls, {@code seconds} each way (see
+     * l1-matrix.sh), {@code rounds} turns in all.
      */
-    public NestedSpec nestedSpec(String name, int seconds, int rounds) {
+    public NestedSpec laneSpec(String name, int seconds, int rounds, HubLane lane, int lanes) {
+        Duration l2Timeout = NestedSpec.DEFAULT_L2_TIMEOUT.multipliedBy(lanes)
+                .plus(turnTimeout(seconds).multipliedBy((long) rounds * lanes));
+        return builder(name, L1Companions.matrix(seconds, rounds, zonePinBudget(), lane),
+                L2Commands.serve(zone, lane.l2Settings(l2Timeout.toSeconds())), l2Timeout)
+                .build();
+    }
+
+    /** The longest one lane's turn (a run each way, retries included) may take in a side-by-side run. */
+    public static Duration turnTimeout(int seconds) {
+        return Duration.ofSeconds(2L * (seconds + IPERF_MARGIN_SECONDS) + 60);
+    }
+
+    private NestedSpec.Builder builder(String name, String companion, String l2Command, Duration l2Timeout) {
         NestedSpec.Builder b = NestedSpec.builder(name)
                 .l2MemoryMiB(Scenarios.L2_MEMORY_MIB)
                 .l2Viommu(viommu)
                 .passthrough(GuestDevice.E1000E_HUB)
                 .l2Binary("/usr/bin/iperf3")
-                .l2Command(L2Commands.serve(zone))
-                .l1Companion(zonePinBudget()
-                        ? L1Companions.matrixWithPinBudget(seconds, rounds)
-                        : L1Companions.matrix(seconds, rounds))
-                // L2 serves until L1 is done: the default limit, and each run's seconds and a margin
-                .l2Timeout(NestedSpec.DEFAULT_L2_TIMEOUT
-                        .plusSeconds(2L * rounds * (seconds + IPERF_MARGIN_SECONDS)))
+                .l2Command(l2Command)
+                .l1Companion(companion)
+                // L2 serves until L1 is done
+                .l2Timeout(l2Timeout)
                 .l2QemuWithoutIpcLock(zonePinBudget());
         kernelArgs.forEach(b::l2KernelArg);
         if (zone) {
@@ -72,7 +86,7 @@ public enum MatrixMode {
         } else {
             b.l2Module(NestedSpec.e1000eModule());
         }
-        return b.build();
+        return b;
     }
 
     public VIommu viommu() {

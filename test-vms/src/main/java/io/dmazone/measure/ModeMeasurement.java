@@ -41,7 +41,7 @@ public record ModeMeasurement(
     public static ModeMeasurement of(MatrixMode mode, NestedResult run) {
         GuestChecks l2 = GuestChecks.parse(run.l2Output());
         GuestChecks l1 = GuestChecks.parse(run.l1CompanionOutput());
-        Path share = run.runDirectory().resolve("share");
+        Path share = run.shareDirectory();
         List<String> failed = new ArrayList<>();
         addFailed(failed, "L2", l2, mode.expectedL2Checks());
         if (run.l2ExitStatus() != 0) {

@@ -1,7 +1,5 @@
 package io.dmazone.measure;
 
-import io.dmazone.vm.NestedRun;
-import io.dmazone.vm.Progress;
 import io.dmazone.vm.Project;
 import io.dmazone.vm.Reports;
 import io.dmazone.vm.Scenarios;
@@ -13,53 +11,62 @@ import java.util.Locale;
 
 /**
  * The main job: the four-mode matrix (full pinning, vIOMMU dynamic, zone under
- * intel-iommu, zone under virtio-iommu with boot-bypass=off), one nested run each
- * with the same L1, L2 kernel and L2 memory; prints the tables and writes
- * test-vms/target/reports/matrix.json. Arguments: [seconds per iperf3 run] [rounds]
- * [MODE...] (20, 1 and all four modes). Exits 1 when a mode failed or a zone mode missed a
- * pinning or map-call target ({@link MatrixReport#missedGatingTargets}).
+ * intel-iommu, zone under virtio-iommu with boot-bypass=off), side by side in one L1
+ * ({@link SideBySideMatrix}) with the same L2 kernel and L2 memory; prints the tables and
+ * writes test-vms/target/reports/matrix.json with each mode's own report beside it.
+ * Arguments: [seconds per iperf3 run] [rounds] [MODE...] (10, 6 and all four modes). Exits 1
+ * when a mode failed or a zone mode missed a pinning or map-call target
+ * ({@link MatrixReport#missedGatingTargets}).
  */
 public final class ThroughputMatrixMain {
     private ThroughputMatrixMain() {
     }
 
     public static void main(String[] args) {
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        List<ModeMeasurement> measured = new ArrayList<>();
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         List<MatrixMode> modes = args.length > 2
                 ? List.of(args).subList(2, args.length).stream().map(MatrixMode::valueOf).toList()
                 : List.of(MatrixMode.values());
         Path reports = Project.root().resolve("test-vms/target/reports");
+        System.out.println("== " + modes.size() + " modes side by side in one L1: "
+                + String.join(", ", modes.stream().map(MatrixMode::label).toList()) + "; " + rounds
+                + " round(s) of iperf3 " + seconds + " s each way, every mode once per round in a shuffled order");
+        SideBySideMatrix matrix;
+        try {
+            matrix = SideBySideMatrix.run("matrix", modes, seconds, rounds,
+                    line -> System.out.println("   L1: " + line));
+        } catch (VmException | IllegalStateException e) {
+            System.out.println("   L1 FAILED: " + e.getMessage().lines().findFirst().orElse(e.toString()));
+            if (e instanceof VmException v && !v.consoleTail().isBlank()) {
+                System.out.println("   console tail:");
+                v.consoleTail().lines().skip(Math.max(0, v.consoleTail().lines().count() - 15))
+                        .forEach(l -> System.out.println("     " + l));
+            }
+            System.exit(1);
+            return;
+        }
+        System.out.println("   run files: " + matrix.runDirectory());
+        for (int r = 0; r < matrix.roundOrders().size(); r++) {
+            System.out.println("   round " + (r + 1) + ": " + String.join(" -> ",
+                    matrix.roundOrders().get(r).stream().map(MatrixMode::label).toList()));
+        }
         List<String> failedModes = new ArrayList<>();
-        for (MatrixMode mode : modes) {
-            String name = "matrix-" + mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
-            System.out.println("== " + name + ": " + mode.label() + " (" + rounds + " round(s) of iperf3 "
-                    + seconds + " s each way)");
-            try {
-                ModeMeasurement m = ModeMeasurement.of(mode, NestedRun.run(mode.nestedSpec(name, seconds, rounds),
-                        Progress.onConsole("   ")));
-                m.failedChecks().forEach(f -> System.out.println("   FAILED " + f));
-                System.out.println("   run files: " + m.run().runDirectory());
-                // Written as soon as the mode ends: a later mode's failure cannot lose it.
-                Reports.write(reports.resolve(name + ".json"), m);
-                measured.add(m);
-                if (!m.sound()) {
-                    failedModes.add(mode.name() + " (failed checks)");
-                }
-            } catch (VmException | IllegalStateException e) {
-                // A VM that would not boot or run: reported, and the other modes still run.
-                String reason = e.getMessage().lines().findFirst().orElse(e.toString());
-                System.out.println("   MODE FAILED: " + reason);
-                if (e instanceof VmException v && !v.consoleTail().isBlank()) {
-                    System.out.println("   console tail:");
-                    v.consoleTail().lines().skip(Math.max(0, v.consoleTail().lines().count() - 15))
-                            .forEach(l -> System.out.println("     " + l));
-                }
-                Reports.write(reports.resolve(name + ".json"), new FailedMode(mode, reason, e.getMessage()));
-                failedModes.add(mode.name() + " (" + reason + ")");
+        for (ModeMeasurement m : matrix.measured()) {
+            String name = "matrix-" + m.mode().name().toLowerCase(Locale.ROOT).replace('_', '-');
+            m.failedChecks().forEach(f -> System.out.println("   " + m.mode().label() + " FAILED " + f));
+            Reports.write(reports.resolve(name + ".json"), m);
+            if (!m.sound()) {
+                failedModes.add(m.mode().name() + " (failed checks)");
             }
         }
+        matrix.failed().forEach((mode, reason) -> {
+            System.out.println("   MODE FAILED: " + mode.label() + ": " + reason);
+            String name = "matrix-" + mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
+            Reports.write(reports.resolve(name + ".json"), new FailedMode(mode, reason));
+            failedModes.add(mode.name() + " (" + reason + ")");
+        });
+        List<ModeMeasurement> measured = matrix.measured();
         if (!measured.isEmpty()) {
             MatrixReport report = MatrixReport.of(measured);
             System.out.println();
@@ -83,7 +90,7 @@ public final class ThroughputMatrixMain {
         System.exit(failedModes.isEmpty() ? 0 : 1);
     }
 
-    /** The report of a mode whose VMs did not run to the end. */
-    record FailedMode(MatrixMode mode, String reason, String detail) {
+    /** The report of a mode whose L2 did not run to the end. */
+    record FailedMode(MatrixMode mode, String reason) {
     }
 }

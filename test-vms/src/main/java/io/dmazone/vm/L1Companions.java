@@ -9,21 +9,15 @@ public final class L1Companions {
     }
 
     /**
-     * Measures one matrix mode from L1 once L2 serves iperf3: {@code rounds} rounds of TCP
-     * both ways for {@code seconds} each, with L2 QEMU's VmLck, CPU time and VFIO
-     * MAP_DMA/UNMAP_DMA calls per run.
+     * Measures one matrix mode from L1, as lane {@code lane} of a side-by-side run, once L2 serves
+     * iperf3: {@code rounds} rounds, each in the turn L1 gives it, of TCP both ways for
+     * {@code seconds} each, with L2 QEMU's VmLck, CPU time and VFIO MAP_DMA/UNMAP_DMA calls per
+     * run. With {@code pinBudget} it first runs {@code ZonePinBudget} (the Java API) to set L2
+     * QEMU's RLIMIT_MEMLOCK to what L2's zone plan says it needs ({@link NestedSpec#l2Zone()}).
      */
-    public static String matrix(int seconds, int rounds) {
-        return script("MATRIX_SECONDS=" + seconds + "\nMATRIX_ROUNDS=" + rounds, "l1-matrix.sh");
-    }
-
-    /**
-     * {@link #matrix(int, int)}, and first the pin budget: L1 runs {@code ZonePinBudget} (the Java
-     * API) to set L2 QEMU's RLIMIT_MEMLOCK to what L2's zone plan says it needs
-     * ({@link NestedSpec#l2Zone()}).
-     */
-    public static String matrixWithPinBudget(int seconds, int rounds) {
-        return script("MATRIX_SECONDS=" + seconds + "\nMATRIX_ROUNDS=" + rounds + "\nPIN_BUDGET=1", "l1-matrix.sh");
+    public static String matrix(int seconds, int rounds, boolean pinBudget, HubLane lane) {
+        return script("MATRIX_SECONDS=" + seconds + "\nMATRIX_ROUNDS=" + rounds + (pinBudget ? "\nPIN_BUDGET=1" : "")
+                + "\n" + lane.l1Settings(), "l1-matrix.sh");
     }
 
     /**

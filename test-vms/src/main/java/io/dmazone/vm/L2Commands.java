@@ -19,13 +19,14 @@ public final class L2Commands {
     }
 
     /**
-     * Brings the e1000e up on the outer hub (L2 10.78.0.2, L1 10.78.0.1), serves iperf3
-     * until L1 has measured, then checks that the traffic left L2's kernel log clean; with
+     * After {@code settings} (a side-by-side lane's addresses and sync limit,
+     * {@link HubLane#l2Settings}): brings the e1000e up on the lane's hub, serves iperf3 until
+     * L1 has measured, then checks that the traffic left L2's kernel log clean; with
      * {@code zone}, first checks that dmazone gave the NIC its zone-only domain
      * (l2-zone-check.sh) and reports the zone ({@code VALUE zone_bytes}).
      */
-    public static String serve(boolean zone) {
-        return withHelpers("") + (zone ? read("l2-zone-check.sh") + "\n" : "") + read("l2-serve.sh");
+    public static String serve(boolean zone, String settings) {
+        return withHelpers(settings) + (zone ? read("l2-zone-check.sh") + "\n" : "") + read("l2-serve.sh");
     }
 
     /**

@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param peak                 the sample with the most pinned memory
  * @param steady               the last sample while L2's command ran
  * @param runDirectory         where the run's files are
+ * @param shareDirectory       L2's files from L1 (its console, L1's samples and companion files):
+ *                             the run's share, or a side-by-side lane's directory in it
  * @param l1BootRetries        L1 boots the watchdog killed before the one that ran
  * @param l2BootRetries        L2 boots l1-nested.sh killed before the one that ran
  */
@@ -44,6 +46,7 @@ public record NestedResult(
         PinnedSample peak,
         PinnedSample steady,
         Path runDirectory,
+        Path shareDirectory,
         List<BootRetry> l1BootRetries,
         List<BootRetry> l2BootRetries) {
 

@@ -40,18 +40,18 @@ public final class NestedRun {
             + "drm_core_init,usb_common_init,usb_init,input_init,serio_init,hid_init,dmi_sysfs_init,tpm_init,"
             + "watchdog_init";
     /** Time L1's command needs around the L2 runs: binding, image checks, shutdown. */
-    private static final Duration L1_OVERHEAD = Duration.ofMinutes(3);
+    static final Duration L1_OVERHEAD = Duration.ofMinutes(3);
     /** How long L1's companion may go on after L2 has exited (it may kill L2 and start another QEMU). */
     private static final Duration COMPANION_GRACE = Duration.ofMinutes(3);
     /**
      * How long L1's command may leave the share unwritten before it counts as stalled: longer
      * than L2's own boot silence (l1-nested.sh retries a quiet L2 itself after it).
      */
-    private static final Duration L1_HEARTBEAT_SILENCE = Duration.ofSeconds(180);
+    static final Duration L1_HEARTBEAT_SILENCE = Duration.ofSeconds(180);
     /** L1 runs tried in all when L1 stalls after its command started. */
     private static final int L1_RUN_ATTEMPTS = 3;
     /** Where L1 sees the run's share directory. */
-    private static final String L1_SHARE = "/tmp/dmazone-share";
+    static final String L1_SHARE = "/tmp/dmazone-share";
 
     private NestedRun() {
     }
@@ -77,13 +77,7 @@ public final class NestedRun {
         Path bin = runDir.resolve("bin");
         Path share = runDir.resolve("share");
         Path l2 = runDir.resolve("l2");
-        try {
-            Files.createDirectories(l2);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + runDir, e);
-        }
-        buildL2Image(spec, bin, l2);
-        prepareShare(spec, share, l2);
+        prepareLane(spec, bin, share, l2, L1_SHARE, passthroughIds(spec, -1));
 
         VmSpec.Builder l1 = VmSpec.builder(spec.name() + "-l1")
                 .memoryMiB(spec.l1MemoryMiB())
@@ -92,8 +86,7 @@ public final class NestedRun {
                 .sharedDir(share, L1_SHARE)
                 .command(installL1Scripts(bin) + " " + L1_SHARE)
                 // Each phase inside L1 has its own limit; L1's command gets their sum.
-                .timeout(spec.l2BootTimeout().multipliedBy(spec.l2BootAttempts()).plus(spec.l2Timeout())
-                        .plus(L1_OVERHEAD).plus(COMPANION_GRACE))
+                .timeout(laneTimeout(spec).plus(L1_OVERHEAD))
                 // L1 samples L2's QEMU every sampleSeconds into the share, and L2's console and the
                 // companion's log land there too: a share left unwritten means L1 itself stopped.
                 .heartbeat(share, L1_HEARTBEAT_SILENCE);
@@ -102,16 +95,36 @@ public final class NestedRun {
         VmResult l1Result;
         try (NestedProgress following = progress == null ? null
                 : NestedProgress.follow(share.resolve("events.log"), spec, progress)) {
-            l1Result = runL1(spec, l1.build(), runDir, share, l2, l1Stalls);
+            l1Result = runL1(spec.name(), l1.build(), runDir, l1Stalls, () -> prepareLane(spec, bin, share, l2, L1_SHARE,
+                    passthroughIds(spec, -1)));
         }
+        if (l1Result.exitStatus() != 0) {
+            throw new VmException("L1 of " + spec.name() + " failed to run L2 (exit " + l1Result.exitStatus() + "): "
+                    + String.join("; ", readEvents(share.resolve("events.log")).getOrDefault("error", List.of()))
+                    + "; L1 console: " + l1Result.consoleLog(), tail(readIfExists(l1Result.consoleLog())));
+        }
+        NestedResult result = resultOf(spec, l1Result, runDir, share, started, l1Stalls);
+        Reports.write(runDir.resolve("nested-result.json"), result);
+        return result;
+    }
 
+    /**
+     * What one L2 of a finished L1 run did, read from its share directory {@code share} (the
+     * run's share, or one lane's directory in it).
+     *
+     * @throws BootHangException   when every boot of L2 hung
+     * @throws VmTimeoutException  when L2's command ran out of time
+     * @throws VmException         when L1 could not set up or run this L2
+     */
+    static NestedResult resultOf(NestedSpec spec, VmResult l1Result, Path runDir, Path share, long startedNanos,
+            List<BootRetry> l1Stalls) {
         Map<String, List<String>> events = readEvents(share.resolve("events.log"));
         Path l2Console = share.resolve("l2-console.log");
         String l2Log = readIfExists(l2Console);
-        if (events.containsKey("error") || l1Result.exitStatus() != 0) {
-            throw new VmException("L1 of " + spec.name() + " failed to run L2 (exit " + l1Result.exitStatus() + "): "
-                    + String.join("; ", events.getOrDefault("error", List.of())) + "; L1 console: "
-                    + l1Result.consoleLog(), tail(readIfExists(l1Result.consoleLog())));
+        if (events.containsKey("error")) {
+            throw new VmException("L1 of " + spec.name() + " failed to run L2: "
+                    + String.join("; ", events.get("error")) + "; L1 console: " + l1Result.consoleLog(),
+                    tail(readIfExists(l1Result.consoleLog())));
         }
         List<BootRetry> l2Retries = l2BootRetries(events, share);
         l2Retries.forEach(r -> System.err.println("dmazone: L2 of " + spec.name() + " hung while booting (attempt "
@@ -134,7 +147,7 @@ public final class NestedRun {
                 RunEnvironment.commandOutput("qemu-system-x86_64", "--version"),
                 l1Result.accel(), Accel.TCG, spec.l2Viommu().label(),
                 spec.l1MemoryMiB(), spec.l2MemoryMiB(), memlock);
-        NestedResult result = new NestedResult(
+        return new NestedResult(
                 spec.name(), env, spec.passthrough(),
                 l2ExitStatus(l2Log), l2CommandOutput(l2Log), l2Console,
                 readIfExists(share.resolve("l1-companion.log")),
@@ -143,13 +156,25 @@ public final class NestedRun {
                         ? (eventMillis(events, "l2-command-started") - l2Start) / 1000.0 : Double.NaN,
                 l2Uptime(l2Log),
                 (eventMillis(events, "l2-exited") - l2Start) / 1000.0,
-                (System.nanoTime() - started) / 1e9,
+                (System.nanoTime() - startedNanos) / 1e9,
                 samples,
                 NestedResult.peakOf(samples).orElse(null),
                 NestedResult.steadyOf(samples).orElse(null),
-                runDir, concat(l1Result.bootRetries(), l1Stalls), l2Retries);
-        Reports.write(runDir.resolve("nested-result.json"), result);
-        return result;
+                runDir, share, concat(l1Result.bootRetries(), l1Stalls), l2Retries);
+    }
+
+    /** How long l1-nested.sh may take for this spec: every L2 boot attempt, L2's command, the companion's grace. */
+    static Duration laneTimeout(NestedSpec spec) {
+        return spec.l2BootTimeout().multipliedBy(spec.l2BootAttempts()).plus(spec.l2Timeout()).plus(COMPANION_GRACE);
+    }
+
+    /**
+     * The PASSTHROUGH of l1-nested.sh: each device's vendor:device id, and with {@code index} ≥ 0
+     * the one at that index among L1's devices with the id (a side-by-side lane's own NIC).
+     */
+    static String passthroughIds(NestedSpec spec, int index) {
+        return String.join(" ", spec.passthrough().stream()
+                .map(d -> index < 0 ? d.pciId() : d.pciId() + "/" + index).toList());
     }
 
     /**
@@ -178,7 +203,7 @@ public final class NestedRun {
     }
 
     /** Installs l1-nested.sh and the helpers it sources; returns l1-nested.sh. */
-    private static Path installL1Scripts(Path bin) {
+    static Path installL1Scripts(Path bin) {
         Project.installScript("l1-lib.sh", bin);
         return Project.installScript("l1-nested.sh", bin);
     }
@@ -231,8 +256,11 @@ public final class NestedRun {
         }
     }
 
-    /** Runs L1, again after a stall (the stall recorded in {@code stalls}), at most {@link #L1_RUN_ATTEMPTS} times. */
-    private static VmResult runL1(NestedSpec spec, VmSpec l1, Path runDir, Path share, Path l2, List<BootRetry> stalls) {
+    /**
+     * Runs L1, again after a stall (the stall recorded in {@code stalls}, then {@code prepareAgain}
+     * run for a clean share), at most {@link #L1_RUN_ATTEMPTS} times.
+     */
+    static VmResult runL1(String name, VmSpec l1, Path runDir, List<BootRetry> stalls, Runnable prepareAgain) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return Vm.run(l1, runDir.resolve("l1"));
@@ -241,21 +269,28 @@ public final class NestedRun {
                 if (attempt >= L1_RUN_ATTEMPTS) {
                     throw e;
                 }
-                System.err.println("dmazone: L1 of " + spec.name() + " stalled after its command started ("
+                System.err.println("dmazone: L1 of " + name + " stalled after its command started ("
                         + e.reason() + "); running it again, attempt " + (attempt + 1) + " of " + L1_RUN_ATTEMPTS);
-                prepareShare(spec, share, l2);
+                prepareAgain.run();
             }
         }
     }
 
-    /** Creates the share with what L1 reads from it: nested.env and the companion, if any. */
-    private static void prepareShare(NestedSpec spec, Path share, Path l2) {
+    /**
+     * Builds L2's boot files into {@code l2} and creates {@code share} with what l1-nested.sh reads
+     * from it: nested.env and the companion, if any. {@code l1Share} is where L1 sees {@code share}.
+     */
+    static void prepareLane(NestedSpec spec, Path bin, Path share, Path l2, String l1Share, String passthrough) {
         try {
+            Files.createDirectories(l2);
             Files.createDirectories(share);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + share, e);
+            throw new UncheckedIOException("cannot create " + share + " and " + l2, e);
         }
-        writeEnv(spec, share.resolve("nested.env"), l2, writeCompanion(spec, share));
+        if (!Files.exists(l2.resolve("initramfs.cpio"))) {
+            buildL2Image(spec, bin, l2);
+        }
+        writeEnv(spec, share.resolve("nested.env"), l2, writeCompanion(spec, share), l1Share, passthrough);
     }
 
     /** The companion goes into the share, where L1 reads it; null when the spec has none. */
@@ -272,14 +307,15 @@ public final class NestedRun {
         return file;
     }
 
-    private static void writeEnv(NestedSpec spec, Path file, Path l2, Path companion) {
+    private static void writeEnv(NestedSpec spec, Path file, Path l2, Path companion, String l1Share,
+            String passthrough) {
         List<String> append = new ArrayList<>(List.of(L2_BASE_ARGS));
         if (spec.l2Zone() == null) {
             append.addAll(spec.l2Viommu().kernelParams());
         }
         append.addAll(spec.l2KernelArgs());
         Map<String, String> env = new java.util.LinkedHashMap<>();
-        env.put("PASSTHROUGH", String.join(" ", spec.passthrough().stream().map(GuestDevice::pciId).toList()));
+        env.put("PASSTHROUGH", passthrough);
         env.put("GUEST_CP", Project.guestClasspath());
         env.put("L2_KERNEL", l2.resolve("vmlinux").toString());
         env.put("L2_INITRD", l2.resolve("initramfs.cpio").toString());
@@ -301,7 +337,7 @@ public final class NestedRun {
         env.put("L2_NO_IPC_LOCK", spec.l2QemuWithoutIpcLock() ? "1" : "");
         env.put("L2_MEMLOCK_BUDGET", spec.l2MemlockBudgetBytes() > 0 ? Long.toString(spec.l2MemlockBudgetBytes()) : "");
         env.put("COMPANION_GRACE_S", Long.toString(COMPANION_GRACE.toSeconds()));
-        env.put("L1_COMPANION", companion == null ? "" : L1_SHARE + "/" + companion.getFileName());
+        env.put("L1_COMPANION", companion == null ? "" : l1Share + "/" + companion.getFileName());
         StringBuilder sb = new StringBuilder();
         env.forEach((k, v) -> sb.append(k).append("='").append(v.replace("'", "'\\''")).append("'\n"));
         try {
@@ -317,7 +353,7 @@ public final class NestedRun {
     }
 
     /** events.log lines are "EPOCH_MS EVENT WORDS..."; keyed by event, valued by the whole lines. */
-    private static Map<String, List<String>> readEvents(Path file) {
+    static Map<String, List<String>> readEvents(Path file) {
         Map<String, List<String>> events = new HashMap<>();
         for (String line : readIfExists(file).split("\n")) {
             String[] f = line.trim().split("\\s+", 3);
@@ -378,7 +414,7 @@ public final class NestedRun {
         return l2Log.substring(from, end < 0 ? l2Log.length() : end);
     }
 
-    private static String readIfExists(Path file) {
+    static String readIfExists(Path file) {
         try {
             return Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
@@ -386,7 +422,7 @@ public final class NestedRun {
         }
     }
 
-    private static String tail(String text) {
+    static String tail(String text) {
         List<String> lines = text.lines().toList();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }

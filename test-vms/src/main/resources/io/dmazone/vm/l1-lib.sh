@@ -1,12 +1,15 @@
 # Helpers for L1 companions (bash, in L1, beside L2, after ktap.sh; see
 # l1-nested.sh for L2_PID, OUT, L2_BDFS, L2_CONSOLE). L1's virtio-net NIC
 # and the e1000e passed through to L2 share a hub of the outer QEMU:
-# 10.78.0.1 is L1, 10.78.0.2 is L2. L2 waits at "DMAZONE-SYNC <label>" lines
+# L1_IP is L1, L2_IP is L2 (10.78.0.1 and 10.78.0.2 unless set before this
+# file; in a side-by-side run each L2 has its own hub and subnet, and L1's
+# NIC on it the MAC address L1_MAC). L2 waits at "DMAZONE-SYNC <label>" lines
 # (l2-lib.sh) in `nc -l` until L1 has done its part and connects to
 # SYNC_PORT.
 # shellcheck shell=bash
-L1_IP=10.78.0.1
-L2_IP=10.78.0.2
+L1_IP=${L1_IP:-10.78.0.1}
+L2_IP=${L2_IP:-10.78.0.2}
+L1_MAC=${L1_MAC:-}
 SYNC_PORT=5399
 
 # l1_java CLASS ARGS...: one of the project's Java programs (GUEST_CP) in L1,
@@ -50,19 +53,21 @@ pins_outstanding() {
 	     END { print a - r }' /proc/vmstat
 }
 
-# l1_nic_up: L1's side of the hub (the virtio-net NIC) gets L1_IP
+# l1_nic_up: L1's side of the hub (the virtio-net NIC, the one with L1_MAC
+# when that is set) gets L1_IP
 l1_nic_up() {
 	local d iface=""
 	modprobe virtio_net 2>/dev/null
 	for _ in $(seq 50); do
 		for d in /sys/class/net/*; do
-			[ "$(basename "$(readlink "$d/device/driver" 2>/dev/null)")" = virtio_net ] &&
-				iface=$(basename "$d")
+			[ "$(basename "$(readlink "$d/device/driver" 2>/dev/null)")" = virtio_net ] || continue
+			[ -z "$L1_MAC" ] || [ "$(cat "$d/address")" = "$L1_MAC" ] && iface=$(basename "$d")
 		done
 		[ -n "$iface" ] && break
 		sleep 0.2
 	done
-	[ -n "$iface" ] && ip addr add "$L1_IP/24" dev "$iface" && ip link set "$iface" up &&
+	# replace: a companion run again after a hung L2 boot finds the address there
+	[ -n "$iface" ] && ip addr replace "$L1_IP/24" dev "$iface" && ip link set "$iface" up &&
 		echo "$iface"
 }
 
@@ -99,17 +104,29 @@ UNMAP_DMA=15218
 IOCTL_EVENT=/sys/kernel/tracing/events/syscalls/sys_enter_ioctl
 
 # vfio_count_start: from now on the kernel counts every MAP_DMA and
-# UNMAP_DMA ioctl in L1 (only L2's QEMU uses VFIO here) in a histogram of
-# the ioctl entry tracepoint: no stop, no copy, the calls run at full speed
+# UNMAP_DMA ioctl in L1, per calling thread, in a histogram of the ioctl
+# entry tracepoint: no stop, no copy, the calls run at full speed. One
+# histogram serves every L2 QEMU of the run: a second start finds it there.
 vfio_count_start() {
+	local trigger="hist:keys=common_pid,cmd if cmd == $MAP_DMA || cmd == $UNMAP_DMA"
 	mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing || return 1
-	echo "hist:keys=cmd if cmd == $MAP_DMA || cmd == $UNMAP_DMA" >"$IOCTL_EVENT/trigger"
+	grep -q '^hist:keys=common_pid,cmd:' "$IOCTL_EVENT/trigger" && return 0
+	echo "$trigger" >"$IOCTL_EVENT/trigger" 2>/dev/null ||
+		grep -q '^hist:keys=common_pid,cmd:' "$IOCTL_EVENT/trigger"
 }
 
-# vfio_counts: "MAP_DMA UNMAP_DMA" calls counted so far
+# vfio_counts: "MAP_DMA UNMAP_DMA" calls counted so far from the threads of
+# L2's QEMU (L2_PID)
 vfio_counts() {
-	awk -v map="$MAP_DMA" -v unmap="$UNMAP_DMA" '
-		$1 == "{" && $2 == "cmd:" { n[$3] = $6 }
+	local tids="" task
+	for task in "/proc/$L2_PID/task/"*; do
+		tids="$tids${task##*/} "
+	done
+	awk -v map="$MAP_DMA" -v unmap="$UNMAP_DMA" -v tids=" $tids" '
+		$1 == "{" && $2 == "common_pid:" {
+			pid = $3; sub(",", "", pid)
+			if (index(tids, " " pid " ")) n[$5] += $8
+		}
 		END { printf "%d %d\n", n[map], n[unmap] }' "$IOCTL_EVENT/hist"
 }
 

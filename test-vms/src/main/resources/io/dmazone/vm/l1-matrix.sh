@@ -1,12 +1,14 @@
-# L1 companion of one matrix mode (after ktap.sh and l1-lib.sh;
-# MATRIX_SECONDS and MATRIX_ROUNDS set before it, and PIN_BUDGET=1 for a pin
-# budget: the zone plan's RLIMIT_MEMLOCK, PLAN_MEMLOCK_BYTES from
-# l1-nested.sh). From L2 QEMU's start it counts the VFIO MAP_DMA/UNMAP_DMA
-# calls and, with a budget, holds L2's QEMU to it through the Java API; once
-# L2 serves iperf3 ("ready") it runs MATRIX_ROUNDS rounds of iperf3 TCP both
-# ways, MATRIX_SECONDS each, and reports per run (l2rx_ROUND, l2tx_ROUND) the
-# throughput (JSON), L2 QEMU's highest VmLck, its CPU time and its map calls;
-# then it lets L2 finish.
+# L1 companion of one matrix mode, one lane of a side-by-side run (after
+# ktap.sh and l1-lib.sh; MATRIX_SECONDS, MATRIX_ROUNDS and the lane's
+# addresses set before it, and PIN_BUDGET=1 for a pin budget: the zone plan's
+# RLIMIT_MEMLOCK, PLAN_MEMLOCK_BYTES from l1-nested.sh). From L2 QEMU's start
+# it counts the VFIO MAP_DMA/UNMAP_DMA calls and, with a budget, holds L2's
+# QEMU to it through the Java API; once L2 serves iperf3 it writes OUT/ready
+# (0, or 1 when L2 does not serve) and runs MATRIX_ROUNDS rounds of iperf3 TCP
+# both ways, MATRIX_SECONDS each, round R only once l1-side-by-side.sh has
+# written R to OUT/turn, and R to OUT/turn-done after it. It reports per run
+# (l2rx_ROUND, l2tx_ROUND) the throughput (JSON), L2 QEMU's highest VmLck,
+# its CPU time and its map calls; it lets L2 finish once OUT/turn says end.
 # shellcheck shell=bash
 CAP_IPC_LOCK=14
 value clk_tck "$(getconf CLK_TCK)"
@@ -31,16 +33,34 @@ value boot_map_dma_calls "$maps"
 value boot_unmap_dma_calls "$unmaps"
 ping -c 3 -W 3 "$L2_IP" >/dev/null
 check l2_reachable $? "ping $L2_IP"
+# shellcheck disable=SC2154 # failed is set by ktap.sh, before this file
+ready=$failed
+echo "$ready" >"$OUT/ready"
+
+# await_turn ROUND: until l1-side-by-side.sh gives this L2 that round; fails
+# when L2's QEMU is gone first
+await_turn() {
+	while kill -0 "$L2_PID" 2>/dev/null; do
+		[ "$(cat "$OUT/turn" 2>/dev/null)" = "$1" ] && return 0
+		sleep 0.5
+	done
+	return 1
+}
 
 faults=$(l1_iommu_faults)
 value matrix_rounds "$MATRIX_ROUNDS"
 for round in $(seq "$MATRIX_ROUNDS"); do
+	[ "$ready" = 0 ] || break
+	await_turn "$round" || break
 	traffic "l2rx_$round" "$MATRIX_SECONDS"
 	check "l2rx_${round}_iperf3" $? "round $round: L1 -> L2 ${MATRIX_SECONDS}s"
 	traffic "l2tx_$round" "$MATRIX_SECONDS" -R
 	check "l2tx_${round}_iperf3" $? "round $round: L2 -> L1 ${MATRIX_SECONDS}s"
+	echo "$round" >"$OUT/turn-done"
 done
 
+# the L2s leave together, once every round of every L2 is done: none shuts down beside another's run
+await_turn end
 now=$(l1_iommu_faults)
 [ "$now" = "$faults" ]
 check no_l1_iommu_faults $? "DMA faults in L1 during the traffic: $((now - faults))"

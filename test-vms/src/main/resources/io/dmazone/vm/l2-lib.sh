@@ -1,12 +1,15 @@
 # Helpers for L2 commands (busybox sh, after ktap.sh). The passed-through
-# e1000e is L2's only NIC, 10.78.0.2 on the outer QEMU's hub, where L1 is
-# 10.78.0.1. Variables of the functions are local: the commands loop with i
-# too.
+# e1000e is L2's only NIC, L2_IP on the outer QEMU's hub, where L1 is L1_IP
+# (10.78.0.2 and 10.78.0.1 unless set before this file: the L2s of a
+# side-by-side run each have a hub and a subnet of their own). Variables of
+# the functions are local: the commands loop with i too.
 # shellcheck shell=sh disable=SC3043 # busybox sh has local
-L2_IP=10.78.0.2
+L2_IP=${L2_IP:-10.78.0.2}
 # shellcheck disable=SC2034 # for the L2 commands that come after this file
-L1_IP=10.78.0.1
+L1_IP=${L1_IP:-10.78.0.1}
 SYNC_PORT=5399
+# how long L2 waits at one sync for L1 (a side-by-side L2 waits for the others' runs)
+SYNC_TIMEOUT_S=${SYNC_TIMEOUT_S:-900}
 
 # e1000e_bdf: the PCI address e1000e drives
 e1000e_bdf() {
@@ -48,7 +51,7 @@ l1_sync() {
 	local got
 	echo "DMAZONE-SYNC $1"
 	while :; do
-		got=$(timeout 900 nc -l -p "$SYNC_PORT" </dev/null) || return 1
+		got=$(timeout "$SYNC_TIMEOUT_S" nc -l -p "$SYNC_PORT" </dev/null) || return 1
 		[ "$got" = "go $1" ] && return 0
 	done
 }

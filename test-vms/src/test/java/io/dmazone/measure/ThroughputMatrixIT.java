@@ -3,34 +3,34 @@ package io.dmazone.measure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dmazone.vm.GuestChecks;
-import io.dmazone.vm.NestedRun;
 import io.dmazone.vm.Project;
 import io.dmazone.vm.Reports;
 import io.dmazone.vm.Scenarios;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The four-mode matrix, as the main job runs it (shorter iperf3 runs): every mode
- * moves traffic both ways, and the footprint claims hold. Throughput ratios are
- * printed, not asserted (TCG inside TCG on a shared 2-core machine).
+ * The four-mode matrix, as the main job runs it (shorter iperf3 runs, fewer rounds): every
+ * mode's L2 in one L1, side by side, every mode moves traffic both ways in every round, and the
+ * footprint claims hold. Throughput ratios are printed, not asserted (TCG inside TCG on a
+ * shared 2-core machine).
  */
 @Tag("vm")
 class ThroughputMatrixIT {
     private static final List<ModeMeasurement> MODES = new ArrayList<>();
+    private static SideBySideMatrix matrix;
     private static MatrixReport report;
 
     @BeforeAll
     static void run() {
-        for (MatrixMode mode : MatrixMode.values()) {
-            String name = "test-matrix-" + mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
-            // two rounds of 5 s each way: the traffic of one 10 s round, and the rounds proven
-            MODES.add(ModeMeasurement.of(mode, NestedRun.run(mode.nestedSpec(name, 5, 2))));
-        }
+        // two rounds of 5 s each way: the traffic of one 10 s round, and the turns proven
+        matrix = SideBySideMatrix.run("test-matrix", List.of(MatrixMode.values()), 5, 2,
+                line -> System.out.println("L1: " + line));
+        matrix.failed().forEach((mode, why) -> System.out.println("MODE FAILED " + mode.label() + ": " + why));
+        MODES.addAll(matrix.measured());
         report = MatrixReport.of(MODES);
         System.out.print(MatrixTable.render(report));
         Reports.write(Project.root().resolve("test-vms/target/reports/test-matrix.json"), report);
@@ -41,7 +41,15 @@ class ThroughputMatrixIT {
     }
 
     @Test
+    void everyRoundGaveEveryModeOneTurn() {
+        assertThat(matrix.failed()).isEmpty();
+        assertThat(matrix.roundOrders()).hasSize(2).allSatisfy(order -> assertThat(order)
+                .containsExactlyInAnyOrder(MatrixMode.values()));
+    }
+
+    @Test
     void everyModeMovedTrafficBothWaysAndCountedItsMapCalls() {
+        assertThat(MODES).extracting(ModeMeasurement::mode).containsExactly(MatrixMode.values());
         for (ModeMeasurement m : MODES) {
             assertThat(m.failedChecks()).as("%s", m.mode().label()).isEmpty();
             assertThat(m.sound()).as("%s: both iperf3 runs and the map-call counts", m.mode().label()).isTrue();

@@ -1,0 +1,69 @@
+package io.dmazone.measure;
+
+import io.dmazone.vm.HubLane;
+import io.dmazone.vm.NestedResult;
+import io.dmazone.vm.NestedSpec;
+import io.dmazone.vm.SideBySideRun;
+import io.dmazone.vm.VmException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The matrix's modes measured side by side: one L1 holds every mode's L2 (lane i: mode i's
+ * e1000e on hub i, subnet 10.78.i.0/24), and each round runs every mode once, in a fresh
+ * shuffled order, while the other L2s idle; so round r of every mode ran minutes apart at most,
+ * on the same L1.
+ *
+ * @param measured     the modes that ran to the end, in the order asked for
+ * @param failed       the modes that did not, with the first line of why
+ * @param roundOrders  the order of the modes' turns in each round
+ * @param runDirectory where the run's files are
+ */
+public record SideBySideMatrix(List<ModeMeasurement> measured, Map<MatrixMode, String> failed,
+        List<List<MatrixMode>> roundOrders, Path runDirectory) {
+
+    public SideBySideMatrix {
+        measured = List.copyOf(measured);
+        failed = Map.copyOf(failed);
+        roundOrders = List.copyOf(roundOrders);
+    }
+
+    /**
+     * Runs {@code modes} side by side, {@code rounds} rounds of iperf3 TCP {@code seconds} each way.
+     *
+     * @throws VmException when L1 itself did not run (a mode's own failure is in {@link #failed})
+     */
+    public static SideBySideMatrix run(String name, List<MatrixMode> modes, int seconds, int rounds) {
+        return run(name, modes, seconds, rounds, line -> { });
+    }
+
+    /** {@link #run(String, List, int, int)}, telling {@code progress} each step of L1's launcher as it happens. */
+    public static SideBySideMatrix run(String name, List<MatrixMode> modes, int seconds, int rounds,
+            Consumer<String> progress) {
+        List<NestedSpec> lanes = new ArrayList<>();
+        Map<String, MatrixMode> byLane = new LinkedHashMap<>();
+        for (int i = 0; i < modes.size(); i++) {
+            MatrixMode mode = modes.get(i);
+            String lane = mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
+            lanes.add(mode.laneSpec(lane, seconds, rounds, new HubLane(i), modes.size()));
+            byLane.put(lane, mode);
+        }
+        SideBySideRun.Outcome outcome = SideBySideRun.run(name, lanes, rounds, MatrixMode.turnTimeout(seconds),
+                progress);
+        List<ModeMeasurement> measured = new ArrayList<>();
+        for (NestedResult result : outcome.results()) {
+            measured.add(ModeMeasurement.of(byLane.get(result.name()), result));
+        }
+        Map<MatrixMode, String> failed = new LinkedHashMap<>();
+        outcome.failures().forEach((lane, e) -> failed.put(byLane.get(lane),
+                e.getMessage().lines().findFirst().orElse(e.toString())));
+        List<List<MatrixMode>> orders = outcome.roundOrders().stream()
+                .map(order -> order.stream().map(byLane::get).toList()).toList();
+        return new SideBySideMatrix(measured, failed, orders, outcome.runDirectory());
+    }
+}
