@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The throughput matrix's report: each mode's figures and the zone modes' ratios
@@ -16,9 +17,9 @@ import java.util.Optional;
  *
  * @param environment what it ran on (from the first mode's run), null without runs
  * @param modes       each mode's figures
- * @param ratios      per zone mode: the ratios the targets are stated in
- * @param throughput  per zone mode, baseline and direction: the throughput ratio with its
- *                    interval and the verdict on its target
+ * @param ratios      per zone mode: the pinning and map-call ratios the targets are stated in
+ * @param throughput  per zone mode, baseline and direction: the median of the rounds' paired
+ *                    throughput ratios with its interval and the verdict on its target
  * @param runs        the measurements with their nested runs (samples, files)
  */
 public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, List<ZoneRatios> ratios,
@@ -28,8 +29,10 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
      * The report's layout, written as {@code schemaVersion}: raised when a field is renamed,
      * removed or changes meaning, so a reader can tell which layout it holds. 1: units in
      * every figure's name, null for a figure not measured, verdicts in {@code throughput}.
+     * 2: throughput ratios are medians of ratios paired by round ({@code pairs}), and only in
+     * {@code throughput}.
      */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     /** Throughput of a zone mode over full pinning's, at least. */
     static final double PER_FULL_PINNING_TARGET = 0.95;
@@ -42,22 +45,44 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
      * @param mode      the zone mode's label
      * @param baseline  the mode it is compared with
      * @param direction L1>L2, L2>L1, or both (the two summed per round)
-     * @param ratio     median(zone mode's rounds) / median(baseline's rounds)
-     * @param low       the lower bound of its 95 % bootstrap interval, NaN under 6 rounds on either side
+     * @param pairs     rounds where both modes measured the direction: each gives one ratio,
+     *                  zone mode / baseline, of two runs minutes apart in the same L1
+     * @param ratio     the median of those ratios
+     * @param low       the lower bound of its distribution-free 95 % interval, NaN under 6 pairs
      * @param high      the upper bound, NaN likewise
      * @param target    the ratio it must reach
      * @param verdict   met, missed or unresolved, from the interval
      */
-    public record ThroughputTarget(String mode, String baseline, String direction, double ratio, double low,
-            double high, double target, Verdict verdict) {
+    public record ThroughputTarget(String mode, String baseline, String direction, int pairs, double ratio,
+            double low, double high, double target, Verdict verdict) {
 
-        static ThroughputTarget of(String mode, MatrixMode baseline, String direction, List<Double> zone,
-                List<Double> base, double target) {
-            Statistics.Interval interval = Statistics.ratioOfMediansInterval(zone, base);
-            return new ThroughputTarget(mode, baseline.label(), direction,
-                    Statistics.median(zone) / Statistics.median(base), interval.low(), interval.high(), target,
+        /** The target from the modes' rounds, paired by round, {@code rate} giving a round's Mbit/s (NaN for none). */
+        static ThroughputTarget of(ModeMeasurement zone, ModeMeasurement base, String direction,
+                ToDoubleFunction<TrafficRound> rate, double target) {
+            List<Double> ratios = pairedRatios(zone.rounds(), base.rounds(), rate);
+            Statistics.Interval interval = Statistics.medianInterval(ratios);
+            return new ThroughputTarget(zone.mode().label(), base.mode().label(), direction, ratios.size(),
+                    Statistics.median(ratios), interval.low(), interval.high(), target,
                     Verdict.atLeast(interval, target));
         }
+    }
+
+    /**
+     * Round by round, {@code rate} of {@code zone} over that of {@code base}, for the rounds both
+     * have a rate in: the side-by-side run's round r of every mode ran in one L1, minutes apart
+     * at most, so each ratio cancels what that L1 did at the time, and the rounds are independent.
+     */
+    static List<Double> pairedRatios(List<TrafficRound> zone, List<TrafficRound> base,
+            ToDoubleFunction<TrafficRound> rate) {
+        List<Double> ratios = new ArrayList<>();
+        for (int r = 0; r < Math.min(zone.size(), base.size()); r++) {
+            double z = rate.applyAsDouble(zone.get(r));
+            double b = rate.applyAsDouble(base.get(r));
+            if (Double.isFinite(z) && Double.isFinite(b) && b > 0) {
+                ratios.add(z / b);
+            }
+        }
+        return List.copyOf(ratios);
     }
 
     /**
@@ -114,14 +139,15 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
     }
 
     /**
-     * A zone mode against the targets: steady/zone ≤ 1.01, peak/zone ≤ 2 (virtio-iommu
-     * with boot-bypass=off), throughput ≥ 0.95 × full pinning and ≥ 5 × vIOMMU dynamic,
-     * no map calls in steady state. Throughput ratios are of the medians over the rounds: L1 to
-     * L2, L2 to L1, and both summed.
+     * A zone mode's pinning and map-call figures (its throughput against the baselines is in
+     * {@link ThroughputTarget}).
+     *
+     * @param mode          the zone mode's label
+     * @param steadyPerZone highest VmLck while traffic flowed, over the zone
+     * @param peakPerZone   highest VmLck over the whole run, over the zone
+     * @param mapCallsPerGB VFIO MAP_DMA plus UNMAP_DMA calls per GB moved
      */
-    public record ZoneRatios(String mode, double steadyPerZone, double peakPerZone,
-            double l2RxPerFullPinning, double l2TxPerFullPinning, double bothPerFullPinning,
-            double l2RxPerDynamic, double l2TxPerDynamic, double bothPerDynamic, double mapCallsPerGB) {
+    public record ZoneRatios(String mode, double steadyPerZone, double peakPerZone, double mapCallsPerGB) {
     }
 
     /** {@link #SCHEMA_VERSION}, first in the JSON. */
@@ -137,15 +163,9 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
         List<ThroughputTarget> throughput = new ArrayList<>();
         for (ModeMeasurement m : measurements) {
             if (m.mode().zone()) {
-                throughput.addAll(targets(m, full, MatrixMode.FULL_PINNING, PER_FULL_PINNING_TARGET));
-                throughput.addAll(targets(m, dynamic, MatrixMode.VIOMMU_DYNAMIC, PER_DYNAMIC_TARGET));
-                ratios.add(new ZoneRatios(m.mode().label(), m.steadyPerZone(), m.peakPerZone(),
-                        ratio(m.l2RxMbps(), full.map(ModeMeasurement::l2RxMbps)),
-                        ratio(m.l2TxMbps(), full.map(ModeMeasurement::l2TxMbps)),
-                        both(m, full),
-                        ratio(m.l2RxMbps(), dynamic.map(ModeMeasurement::l2RxMbps)),
-                        ratio(m.l2TxMbps(), dynamic.map(ModeMeasurement::l2TxMbps)),
-                        both(m, dynamic), m.mapCallsPerGB()));
+                full.ifPresent(f -> throughput.addAll(targets(m, f, PER_FULL_PINNING_TARGET)));
+                dynamic.ifPresent(d -> throughput.addAll(targets(m, d, PER_DYNAMIC_TARGET)));
+                ratios.add(new ZoneRatios(m.mode().label(), m.steadyPerZone(), m.peakPerZone(), m.mapCallsPerGB()));
             }
         }
         RunEnvironment environment = measurements.stream().map(ModeMeasurement::run).filter(Objects::nonNull)
@@ -154,19 +174,14 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
                 measurements.stream().map(ModeFigures::of).toList(), ratios, throughput, measurements);
     }
 
-    /** The zone mode's three throughput targets against {@code baseline}, none without it. */
-    private static List<ThroughputTarget> targets(ModeMeasurement zone, Optional<ModeMeasurement> base,
-            MatrixMode baseline, double target) {
-        if (base.isEmpty()) {
-            return List.of();
-        }
-        String mode = zone.mode().label();
-        ModeMeasurement b = base.get();
+    /** The zone mode's three throughput targets against {@code base}. */
+    private static List<ThroughputTarget> targets(ModeMeasurement zone, ModeMeasurement base, double target) {
         return List.of(
-                ThroughputTarget.of(mode, baseline, "L1>L2", zone.l2RxMbps(), b.l2RxMbps(), target),
-                ThroughputTarget.of(mode, baseline, "L2>L1", zone.l2TxMbps(), b.l2TxMbps(), target),
-                ThroughputTarget.of(mode, baseline, "both", zone.bothWaysMbpsPerRound(), b.bothWaysMbpsPerRound(),
-                        target));
+                ThroughputTarget.of(zone, base, "L1>L2", r -> r.l2Rx() == null ? Double.NaN
+                        : r.l2Rx().megabitsPerSecond(), target),
+                ThroughputTarget.of(zone, base, "L2>L1", r -> r.l2Tx() == null ? Double.NaN
+                        : r.l2Tx().megabitsPerSecond(), target),
+                ThroughputTarget.of(zone, base, "both", r -> r.complete() ? r.bothWaysMbps() : Double.NaN, target));
     }
 
     /**
@@ -208,12 +223,4 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
                 .findFirst();
     }
 
-    /** The ratio of the medians, NaN without the base or without values. */
-    private static double ratio(List<Double> zone, Optional<List<Double>> base) {
-        return base.isEmpty() ? Double.NaN : Statistics.median(zone) / Statistics.median(base.get());
-    }
-
-    private static double both(ModeMeasurement zone, Optional<ModeMeasurement> base) {
-        return base.isEmpty() ? Double.NaN : zone.bothWaysMbps() / base.get().bothWaysMbps();
-    }
 }

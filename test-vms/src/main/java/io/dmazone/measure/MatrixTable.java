@@ -29,23 +29,18 @@ public final class MatrixTable {
                     withInterval(m.l2TxMbps(), m.l2TxLowMbps(), m.l2TxHighMbps()),
                     withInterval(m.cpuSecondsPerGBMedian(), m.cpuSecondsPerGBLow(), m.cpuSecondsPerGBHigh())));
         }
-        sb.append(String.format(Locale.ROOT, "%n%-36s %12s %10s %22s %22s %10s%n", "zone mode", "steady/zone",
-                "peak/zone", "/full pin rx,tx,both", "/dynamic rx,tx,both", "maps/GB"));
+        sb.append(String.format(Locale.ROOT, "%n%-36s %12s %10s %10s%n", "zone mode", "steady/zone",
+                "peak/zone", "maps/GB"));
         for (MatrixReport.ZoneRatios r : report.ratios()) {
-            sb.append(String.format(Locale.ROOT, "%-36s %12.3f %10.3f %22s %22s %10.0f%n", r.mode(),
-                    r.steadyPerZone(), r.peakPerZone(),
-                    String.format(Locale.ROOT, "%.2f,%.2f,%.2f", r.l2RxPerFullPinning(), r.l2TxPerFullPinning(),
-                            r.bothPerFullPinning()),
-                    String.format(Locale.ROOT, "%.1f,%.1f,%.1f", r.l2RxPerDynamic(), r.l2TxPerDynamic(),
-                            r.bothPerDynamic()),
-                    r.mapCallsPerGB()));
+            sb.append(String.format(Locale.ROOT, "%-36s %12.3f %10.3f %10.0f%n", r.mode(),
+                    r.steadyPerZone(), r.peakPerZone(), r.mapCallsPerGB()));
         }
         if (!report.throughput().isEmpty()) {
-            sb.append(String.format(Locale.ROOT, "%n%-36s %-16s %-6s %26s %7s %s%n", "throughput target", "over",
-                    "way", "ratio [95% CI]", "target", "verdict"));
+            sb.append(String.format(Locale.ROOT, "%n%-36s %-16s %-6s %5s %26s %7s %s%n", "throughput target", "over",
+                    "way", "pairs", "ratio [95% CI]", "target", "verdict"));
             for (MatrixReport.ThroughputTarget t : report.throughput()) {
-                sb.append(String.format(Locale.ROOT, "%-36s %-16s %-6s %26s %7s %s%n", t.mode(), t.baseline(),
-                        t.direction(), withInterval(t.ratio(), t.low(), t.high()),
+                sb.append(String.format(Locale.ROOT, "%-36s %-16s %-6s %5d %26s %7s %s%n", t.mode(), t.baseline(),
+                        t.direction(), t.pairs(), withInterval(t.ratio(), t.low(), t.high()),
                         String.format(Locale.ROOT, ">= %.2f", t.target()), t.verdict().label()));
             }
         }
@@ -53,10 +48,10 @@ public final class MatrixTable {
                 + "boot-bypass=off); /full pin >= %.2f; /dynamic >= %.0f; maps/GB 0 in the zone modes%n",
                 MatrixReport.STEADY_PER_ZONE_TARGET, MatrixReport.PEAK_PER_ZONE_TARGET,
                 MatrixReport.PER_FULL_PINNING_TARGET, MatrixReport.PER_DYNAMIC_TARGET));
-        sb.append("medians over the rounds; a 95 % interval needs " + Statistics.MIN_VALUES_FOR_INTERVAL
-                + " rounds or more (a mode's median: distribution-free; a ratio: bootstrap, the modes' rounds"
-                + " independent); a throughput target is met or missed only when its whole interval is on one"
-                + " side of it\n");
+        sb.append("medians over the rounds; a ratio is the median of the rounds' ratios, each of two runs in one"
+                + " round of the side-by-side run; a 95 % interval (distribution-free) needs "
+                + Statistics.MIN_VALUES_FOR_INTERVAL + " rounds or pairs or more; a throughput target is met or"
+                + " missed only when its whole interval is on one side of it\n");
         if (report.environment() != null) {
             RunEnvironment e = report.environment();
             sb.append(String.format(Locale.ROOT, "environment: %s, %s, L1 %s, L2 %s, L2 %d MiB%n",

@@ -2,19 +2,11 @@ package io.dmazone.measure;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /** The summary figures the benchmarks print. */
 final class Statistics {
     /** Fewest values whose median has a distribution-free interval of at least 95 % coverage. */
     static final int MIN_VALUES_FOR_INTERVAL = 6;
-    /** Resamples per bootstrap interval: the percentiles' own noise is well under 1 %. */
-    static final int BOOTSTRAP_RESAMPLES = 10_000;
-    /**
-     * The bootstrap's random stream is fixed, so a report computed twice from the same
-     * rounds prints the same interval.
-     */
-    private static final long BOOTSTRAP_SEED = 0x646d617a6f6e65L;
 
     private Statistics() {
     }
@@ -62,38 +54,6 @@ final class Statistics {
             k++;
         }
         return new Interval(sorted.get(k - 1), sorted.get(n - k), 1 - 2 * below);
-    }
-
-    /**
-     * A 95 % percentile-bootstrap interval for median(numerator) / median(denominator), the
-     * two samples independent (each mode's rounds ran in its own L1): each resample draws
-     * each sample anew with replacement. Needs {@value #MIN_VALUES_FOR_INTERVAL} values on
-     * each side, like {@link #medianInterval}; fewer give {@link Interval#NONE}. The coverage
-     * reported is the nominal 0.95.
-     */
-    static Interval ratioOfMediansInterval(List<Double> numerator, List<Double> denominator) {
-        if (numerator.size() < MIN_VALUES_FOR_INTERVAL || denominator.size() < MIN_VALUES_FOR_INTERVAL) {
-            return Interval.NONE;
-        }
-        double[] num = numerator.stream().mapToDouble(Double::doubleValue).toArray();
-        double[] den = denominator.stream().mapToDouble(Double::doubleValue).toArray();
-        SplittableRandom random = new SplittableRandom(BOOTSTRAP_SEED);
-        double[] ratios = new double[BOOTSTRAP_RESAMPLES];
-        double[] numDraw = new double[num.length];
-        double[] denDraw = new double[den.length];
-        for (int b = 0; b < ratios.length; b++) {
-            ratios[b] = medianOf(resample(num, numDraw, random)) / medianOf(resample(den, denDraw, random));
-        }
-        Arrays.sort(ratios);
-        return new Interval(ratios[(int) Math.floor(0.025 * (ratios.length - 1))],
-                ratios[(int) Math.ceil(0.975 * (ratios.length - 1))], 0.95);
-    }
-
-    private static double[] resample(double[] from, double[] into, SplittableRandom random) {
-        for (int i = 0; i < into.length; i++) {
-            into[i] = from[random.nextInt(from.length)];
-        }
-        return into;
     }
 
     /** The median of {@code values}, which it sorts. */

@@ -48,34 +48,6 @@ class StatisticsTest {
     }
 
     @Test
-    void aRatioIntervalHoldsTheRatioOfTwoTightSamples() {
-        List<Double> zone = List.of(99.0, 100.0, 101.0, 98.0, 102.0, 100.0, 99.5, 100.5);
-        List<Double> full = List.of(50.0, 49.0, 51.0, 50.5, 49.5, 50.0);
-        Statistics.Interval i = Statistics.ratioOfMediansInterval(zone, full);
-        assertThat(i.low()).isBetween(1.9, 2.0);
-        assertThat(i.high()).isBetween(2.0, 2.1);
-        assertThat(i.coverage()).isEqualTo(0.95);
-        assertThat(Statistics.ratioOfMediansInterval(zone, full)).as("the same rounds, the same interval")
-                .isEqualTo(i);
-    }
-
-    @Test
-    void aNoisySampleWidensTheRatioInterval() {
-        List<Double> full = List.of(50.0, 49.0, 51.0, 50.5, 49.5, 50.0);
-        Statistics.Interval tight = Statistics.ratioOfMediansInterval(List.of(48.0, 50.0, 52.0, 49.0, 51.0, 50.0),
-                full);
-        Statistics.Interval noisy = Statistics.ratioOfMediansInterval(List.of(5.0, 50.0, 95.0, 20.0, 80.0, 50.0),
-                full);
-        assertThat(noisy.high() - noisy.low()).isGreaterThan(5 * (tight.high() - tight.low()));
-    }
-
-    @Test
-    void underSixValuesOnEitherSideARatioHasNoInterval() {
-        assertThat(Statistics.ratioOfMediansInterval(oneTo(5), oneTo(10))).isEqualTo(Statistics.Interval.NONE);
-        assertThat(Statistics.ratioOfMediansInterval(oneTo(10), oneTo(5))).isEqualTo(Statistics.Interval.NONE);
-    }
-
-    @Test
     void aVerdictNeedsTheWholeIntervalOnOneSideOfTheTarget() {
         Statistics.Interval i = new Statistics.Interval(0.9, 1.2, 0.95);
         assertThat(Verdict.atLeast(i, 0.85)).isEqualTo(Verdict.MET);
