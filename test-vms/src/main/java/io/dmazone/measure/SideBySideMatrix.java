@@ -22,15 +22,18 @@ import java.util.function.Consumer;
  * @param measured     the modes that ran to the end, in the order asked for
  * @param failed       the modes that did not, with the first line of why
  * @param roundOrders  the order of the modes' turns in each round
+ * @param idleCpuShare by mode: the CPU its waiting L2's QEMU took during the other modes' turns,
+ *                     as a share of one of L1's CPUs (the waiting L2s should be quiet)
  * @param runDirectory where the run's files are
  */
 public record SideBySideMatrix(List<ModeMeasurement> measured, Map<MatrixMode, String> failed,
-        List<List<MatrixMode>> roundOrders, Path runDirectory) {
+        List<List<MatrixMode>> roundOrders, Map<MatrixMode, Double> idleCpuShare, Path runDirectory) {
 
     public SideBySideMatrix {
         measured = List.copyOf(measured);
         failed = Map.copyOf(failed);
         roundOrders = List.copyOf(roundOrders);
+        idleCpuShare = Map.copyOf(idleCpuShare);
     }
 
     /**
@@ -64,6 +67,8 @@ public record SideBySideMatrix(List<ModeMeasurement> measured, Map<MatrixMode, S
                 e.getMessage().lines().findFirst().orElse(e.toString())));
         List<List<MatrixMode>> orders = outcome.roundOrders().stream()
                 .map(order -> order.stream().map(byLane::get).toList()).toList();
-        return new SideBySideMatrix(measured, failed, orders, outcome.runDirectory());
+        Map<MatrixMode, Double> idle = new LinkedHashMap<>();
+        outcome.idleCpuShare().forEach((lane, share) -> idle.put(byLane.get(lane), share));
+        return new SideBySideMatrix(measured, failed, orders, idle, outcome.runDirectory());
     }
 }

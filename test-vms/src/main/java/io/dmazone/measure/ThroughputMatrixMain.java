@@ -51,6 +51,13 @@ public final class ThroughputMatrixMain {
             System.out.println("   round " + (r + 1) + ": " + String.join(" -> ",
                     matrix.roundOrders().get(r).stream().map(MatrixMode::label).toList()));
         }
+        for (MatrixMode mode : modes) {
+            Double idle = matrix.idleCpuShare().get(mode);
+            if (idle != null) {
+                System.out.printf(Locale.ROOT, "   %s: its L2 QEMU took %.1f %% of a CPU while waiting%n", mode.label(),
+                        100 * idle);
+            }
+        }
         List<String> failedModes = new ArrayList<>();
         for (ModeMeasurement m : matrix.measured()) {
             String name = "matrix-" + m.mode().name().toLowerCase(Locale.ROOT).replace('_', '-');

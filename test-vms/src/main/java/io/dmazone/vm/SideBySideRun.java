@@ -36,14 +36,17 @@ public final class SideBySideRun {
      * @param results      the lanes that ran to the end, in lane order
      * @param failures     the lanes that did not, by spec name, with why
      * @param roundOrders  the order of the lanes' turns in each round, as L1 drew it
+     * @param idleCpuShare by lane: the CPU time its L2 QEMU took while it waited for others' turns,
+     *                     over the time those turns took (0.05: 5 % of one of L1's CPUs)
      * @param runDirectory where the run's files are
      */
     public record Outcome(List<NestedResult> results, Map<String, VmException> failures, List<List<String>> roundOrders,
-            Path runDirectory) {
+            Map<String, Double> idleCpuShare, Path runDirectory) {
         public Outcome {
             results = List.copyOf(results);
             failures = Map.copyOf(failures);
             roundOrders = List.copyOf(roundOrders);
+            idleCpuShare = Map.copyOf(idleCpuShare);
         }
     }
 
@@ -129,7 +132,33 @@ public final class SideBySideRun {
                 .map(line -> line.contains(" order ") ? line.substring(line.indexOf(" order ") + 7).trim() : "")
                 .map(order -> order.isEmpty() ? List.<String>of() : List.of(order.split("\\s+")))
                 .toList();
-        return new Outcome(results, failures, orders, runDir);
+        return new Outcome(results, failures, orders, idleCpuShares(events.getOrDefault("idle-ticks", List.of())),
+                runDir);
+    }
+
+    /**
+     * Per lane, the share of one CPU its L2 QEMU took while idle, from l1-side-by-side.sh's
+     * "EPOCH_MS idle-ticks round R turn LANE ms MILLIS clk_tck HZ [OTHER TICKS]..." events.
+     */
+    static Map<String, Double> idleCpuShares(List<String> idleTickEvents) {
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        Map<String, Double> idleSeconds = new LinkedHashMap<>();
+        for (String line : idleTickEvents) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length < 10 || !f[6].equals("ms") || !f[8].equals("clk_tck")) {
+                throw new IllegalArgumentException("not an idle-ticks event: " + line);
+            }
+            double turnSeconds = Long.parseLong(f[7]) / 1000.0;
+            double hz = Double.parseDouble(f[9]);
+            for (int i = 10; i + 1 < f.length; i += 2) {
+                seconds.merge(f[i], Long.parseLong(f[i + 1]) / hz, Double::sum);
+                idleSeconds.merge(f[i], turnSeconds, Double::sum);
+            }
+        }
+        Map<String, Double> shares = new LinkedHashMap<>();
+        seconds.forEach((lane, cpu) -> shares.put(lane, idleSeconds.get(lane) > 0 ? cpu / idleSeconds.get(lane)
+                : Double.NaN));
+        return shares;
     }
 
     /** The lanes' directories (each as l1-nested.sh reads it), the list of lanes and the launcher's settings. */

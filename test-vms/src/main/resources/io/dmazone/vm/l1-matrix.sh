@@ -38,11 +38,17 @@ ready=$failed
 echo "$ready" >"$OUT/ready"
 
 # await_turn ROUND: until l1-side-by-side.sh gives this L2 that round; fails
-# when L2's QEMU is gone first
+# when L2's QEMU is gone first. It forks nothing while it waits (builtins,
+# read -t as sleep): under TCG a fork and exec costs L1 tens of milliseconds,
+# and the other lanes' L2s boot and run beside this loop.
+exec 5<> <(:)
 await_turn() {
+	local turn
 	while kill -0 "$L2_PID" 2>/dev/null; do
-		[ "$(cat "$OUT/turn" 2>/dev/null)" = "$1" ] && return 0
-		sleep 0.5
+		turn=""
+		read -r turn <"$OUT/turn" 2>/dev/null
+		[ "$turn" = "$1" ] && return 0
+		read -r -t 1 -u 5 _
 	done
 	return 1
 }

@@ -30,6 +30,8 @@ class ThroughputMatrixIT {
         matrix = SideBySideMatrix.run("test-matrix", List.of(MatrixMode.values()), 5, 2,
                 line -> System.out.println("L1: " + line));
         matrix.failed().forEach((mode, why) -> System.out.println("MODE FAILED " + mode.label() + ": " + why));
+        matrix.idleCpuShare().forEach((mode, share) -> System.out.printf(java.util.Locale.ROOT,
+                "%s: its L2 QEMU took %.1f %% of a CPU while waiting%n", mode.label(), 100 * share));
         MODES.addAll(matrix.measured());
         report = MatrixReport.of(MODES);
         System.out.print(MatrixTable.render(report));
@@ -45,6 +47,7 @@ class ThroughputMatrixIT {
         assertThat(matrix.failed()).isEmpty();
         assertThat(matrix.roundOrders()).hasSize(2).allSatisfy(order -> assertThat(order)
                 .containsExactlyInAnyOrder(MatrixMode.values()));
+        assertThat(matrix.idleCpuShare()).as("every mode waited while others ran").containsOnlyKeys(MatrixMode.values());
     }
 
     @Test
