@@ -886,6 +886,7 @@ static int dmazone_deselect(struct device *dev)
 /* --- /sys/kernel/dmazone/transparent/ --------------------------------------- */
 
 static struct kobject *dmazone_transparent_kobj;
+static struct dentry *dmazone_bench_dentry;
 
 static ssize_t add_store(struct kobject *kobj, struct kobj_attribute *attr,
 			 const char *buf, size_t count)
@@ -943,125 +944,6 @@ static struct attribute *dmazone_transparent_attrs[] = {
 static const struct attribute_group dmazone_transparent_group = {
 	.attrs = dmazone_transparent_attrs,
 };
-
-/* Deselect everything: every selected device back to its own DMA ops. */
-static void dmazone_deselect_all(void)
-{
-	struct dmazone_sel *sel;
-	struct device *dev;
-
-	for (;;) {
-		mutex_lock(&dmazone_sel_lock);
-		sel = list_first_entry_or_null(&dmazone_sels, struct dmazone_sel,
-					       node);
-		dev = sel ? get_device(sel->dev) : NULL;
-		mutex_unlock(&dmazone_sel_lock);
-		if (!dev)
-			return;
-		dmazone_deselect(dev);
-		put_device(dev);
-	}
-}
-
-/* The transparent= list at load: each must be a PCI device. */
-static int dmazone_select_param(void)
-{
-	char *list, *p, *name;
-	struct pci_dev *pdev;
-	int ret = 0;
-
-	if (!transparent || !*transparent)
-		return 0;
-	list = kstrdup(transparent, GFP_KERNEL);
-	if (!list)
-		return -ENOMEM;
-	p = list;
-	while ((name = strsep(&p, ",")) != NULL) {
-		if (!*name)
-			continue;
-		ret = dmazone_pci_lookup(name, &pdev);
-		if (ret) {
-			pr_err("invalid transparent=: '%s' is %s\n", name,
-			       ret == -ENODEV ? "no PCI device" :
-			       "not a PCI address (0000:00:02.0)");
-			break;
-		}
-		ret = dmazone_select(pdev);
-		pci_dev_put(pdev);
-		if (ret) {
-			pr_err("invalid transparent=: cannot select '%s': %d\n",
-			       name, ret);
-			break;
-		}
-	}
-	kfree(list);
-	return ret;
-}
-
-/**
- * dmazone_dmaops_init() - transparent mode: sysfs, bus notifier, transparent=
- *
- * Return: 0 or -errno (a bad transparent= list fails the module load,
- * with every device it had selected back on its own DMA ops).
- */
-int dmazone_dmaops_init(void)
-{
-	int ret;
-
-	dmazone_map_cache = KMEM_CACHE(dmazone_map, 0);
-	if (!dmazone_map_cache)
-		return -ENOMEM;
-
-	dmazone_transparent_kobj = kobject_create_and_add("transparent",
-							  dmazone_kobj);
-	if (!dmazone_transparent_kobj) {
-		ret = -ENOMEM;
-		goto err_destroy_cache;
-	}
-	ret = sysfs_create_group(dmazone_transparent_kobj,
-				 &dmazone_transparent_group);
-	if (ret)
-		goto err_put_kobj;
-
-	ret = bus_register_notifier(&pci_bus_type, &dmazone_bus_nb);
-	if (ret)
-		goto err_remove_group;
-
-	ret = dmazone_select_param();
-	if (ret)
-		goto err_deselect;
-	return 0;
-
-err_deselect:
-	dmazone_deselect_all();
-	bus_unregister_notifier(&pci_bus_type, &dmazone_bus_nb);
-err_remove_group:
-	sysfs_remove_group(dmazone_transparent_kobj, &dmazone_transparent_group);
-err_put_kobj:
-	kobject_put(dmazone_transparent_kobj);
-	dmazone_transparent_kobj = NULL;
-err_destroy_cache:
-	kmem_cache_destroy(dmazone_map_cache);
-	return ret;
-}
-
-/**
- * dmazone_dmaops_exit() - every selected device back to its own DMA ops
- *
- * A bound driver is released and probed again, now with the DMA ops the
- * device had before (said in dmesg).
- */
-void dmazone_dmaops_exit(void)
-{
-	/* No new selections while the old ones go. */
-	sysfs_remove_group(dmazone_transparent_kobj, &dmazone_transparent_group);
-	dmazone_deselect_all();
-	bus_unregister_notifier(&pci_bus_type, &dmazone_bus_nb);
-	kobject_put(dmazone_transparent_kobj);
-	dmazone_transparent_kobj = NULL;
-	/* A driver that leaked mappings pinned the module: none remain here. */
-	kmem_cache_destroy(dmazone_map_cache);
-}
 
 /* --- debugfs: bench_map ---------------------------------------------------- */
 
@@ -1173,15 +1055,132 @@ static const struct file_operations dmazone_bench_fops = {
 	.llseek = default_llseek,
 };
 
-/**
- * dmazone_dmaops_debugfs_init() - create bench_map in dmazone's debugfs
- * @dir: /sys/kernel/debug/dmazone/
- *
- * bench_map: write N (1..10000000) to time N map+unmap pairs of a
- * 1500-byte buffer through the bounce path (copying both ways, then
- * without copies); read the report.
- */
-void dmazone_dmaops_debugfs_init(struct dentry *dir)
+/* Deselect everything: every selected device back to its own DMA ops. */
+static void dmazone_deselect_all(void)
 {
-	debugfs_create_file("bench_map", 0600, dir, NULL, &dmazone_bench_fops);
+	struct dmazone_sel *sel;
+	struct device *dev;
+
+	for (;;) {
+		mutex_lock(&dmazone_sel_lock);
+		sel = list_first_entry_or_null(&dmazone_sels, struct dmazone_sel,
+					       node);
+		dev = sel ? get_device(sel->dev) : NULL;
+		mutex_unlock(&dmazone_sel_lock);
+		if (!dev)
+			return;
+		dmazone_deselect(dev);
+		put_device(dev);
+	}
 }
+
+/* The transparent= list at load: each must be a PCI device. */
+static int dmazone_select_param(void)
+{
+	char *list, *p, *name;
+	struct pci_dev *pdev;
+	int ret = 0;
+
+	if (!transparent || !*transparent)
+		return 0;
+	list = kstrdup(transparent, GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	p = list;
+	while ((name = strsep(&p, ",")) != NULL) {
+		if (!*name)
+			continue;
+		ret = dmazone_pci_lookup(name, &pdev);
+		if (ret) {
+			pr_err("invalid transparent=: '%s' is %s\n", name,
+			       ret == -ENODEV ? "no PCI device" :
+			       "not a PCI address (0000:00:02.0)");
+			break;
+		}
+		ret = dmazone_select(pdev);
+		pci_dev_put(pdev);
+		if (ret) {
+			pr_err("invalid transparent=: cannot select '%s': %d\n",
+			       name, ret);
+			break;
+		}
+	}
+	kfree(list);
+	return ret;
+}
+
+/**
+ * dmazone_dmaops_init() - transparent mode: sysfs, bus notifier, transparent=
+ *
+ * Return: 0 or -errno (a bad transparent= list fails the module load,
+ * with every device it had selected back on its own DMA ops).
+ */
+int dmazone_dmaops_init(void)
+{
+	int ret;
+
+	dmazone_map_cache = KMEM_CACHE(dmazone_map, 0);
+	if (!dmazone_map_cache)
+		return -ENOMEM;
+	/*
+	 * bench_map: write N (1..10000000) to time N map+unmap pairs of a
+	 * 1500-byte buffer through the bounce path; read the report.
+	 */
+	dmazone_bench_dentry = debugfs_create_file("bench_map", 0600,
+						   dmazone.debugfs, NULL,
+						   &dmazone_bench_fops);
+
+	dmazone_transparent_kobj = kobject_create_and_add("transparent",
+							  dmazone_kobj);
+	if (!dmazone_transparent_kobj) {
+		ret = -ENOMEM;
+		goto err_destroy_cache;
+	}
+	ret = sysfs_create_group(dmazone_transparent_kobj,
+				 &dmazone_transparent_group);
+	if (ret)
+		goto err_put_kobj;
+
+	ret = bus_register_notifier(&pci_bus_type, &dmazone_bus_nb);
+	if (ret)
+		goto err_remove_group;
+
+	ret = dmazone_select_param();
+	if (ret)
+		goto err_deselect;
+	return 0;
+
+err_deselect:
+	dmazone_deselect_all();
+	bus_unregister_notifier(&pci_bus_type, &dmazone_bus_nb);
+err_remove_group:
+	sysfs_remove_group(dmazone_transparent_kobj, &dmazone_transparent_group);
+err_put_kobj:
+	kobject_put(dmazone_transparent_kobj);
+	dmazone_transparent_kobj = NULL;
+err_destroy_cache:
+	debugfs_remove(dmazone_bench_dentry);
+	kmem_cache_destroy(dmazone_map_cache);
+	return ret;
+}
+
+/**
+ * dmazone_dmaops_exit() - every selected device back to its own DMA ops
+ *
+ * A bound driver is released and probed again, now with the DMA ops the
+ * device had before (said in dmesg).
+ */
+void dmazone_dmaops_exit(void)
+{
+	/* No new selections while the old ones go. */
+	sysfs_remove_group(dmazone_transparent_kobj, &dmazone_transparent_group);
+	dmazone_deselect_all();
+	bus_unregister_notifier(&pci_bus_type, &dmazone_bus_nb);
+	kobject_put(dmazone_transparent_kobj);
+	dmazone_transparent_kobj = NULL;
+	/* Waits for a running benchmark. */
+	debugfs_remove(dmazone_bench_dentry);
+	/* A driver that leaked mappings pinned the module: none remain here. */
+	kmem_cache_destroy(dmazone_map_cache);
+}
+

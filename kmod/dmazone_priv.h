@@ -171,6 +171,5 @@ void dmazone_debugfs_exit(void);
 /* dmazone_dmaops.c */
 int dmazone_dmaops_init(void);
 void dmazone_dmaops_exit(void);
-void dmazone_dmaops_debugfs_init(struct dentry *dir);
 
 #endif /* _DMAZONE_PRIV_H */

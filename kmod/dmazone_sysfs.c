@@ -603,7 +603,7 @@ DEFINE_DEBUGFS_ATTRIBUTE(dmazone_fail_next_fops, dmazone_fail_next_get,
  * fail_next: the next N allocations fail (and are counted as failed);
  * N is 0..INT_MAX.
  * selftest: write N to run N random alloc/free pairs; read the report.
- * bench_map: the transparent mode's map/unmap micro-benchmark.
+ * (bench_map, transparent mode's, is dmazone_dmaops_init()'s.)
  * debugfs is best effort: errors are not fatal.
  */
 void dmazone_debugfs_init(void)
@@ -613,7 +613,6 @@ void dmazone_debugfs_init(void)
 				   &dmazone_fail_next_fops);
 	debugfs_create_file("selftest", 0600, dmazone.debugfs, NULL,
 			    &dmazone_selftest_fops);
-	dmazone_dmaops_debugfs_init(dmazone.debugfs);
 }
 
 /**
