@@ -5,10 +5,13 @@
 # Run INSIDE the VM as root, with the host tree visible read-only at the
 # same path and dmazone.ko built on the host (make -C kmod).
 #
-#   transparent-e1000e-tests.sh --iommu intel|none [--kmod-dir DIR]
-#                               [--base ADDR] [--size BYTES] [--cycles N]
-#                               [--flood N] [--bench N]
+#   transparent-e1000e-tests.sh --iommu intel|none --stock-driver FILE
+#                               [--kmod-dir DIR] [--base ADDR] [--size BYTES]
+#                               [--cycles N] [--flood N] [--bench N]
 #
+# FILE is the e1000e.ko the booted kernel was built with (its
+# lib/modules/RELEASE/kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko;
+# the guest sees the host's /lib/modules, not the test kernel's).
 # The VM: q35, an e1000e and a virtio-net NIC on the same QEMU hub,
 # memmap=64M$0x40000000, and with --iommu intel an intel-iommu
 # (caching-mode=on, intel_iommu=on). The virtio NIC goes into the network
@@ -32,6 +35,7 @@ VM_LIB=$HERE/../../../test-vms/src/main/resources/io/dmazone/vm
 
 KMOD_DIR=$(cd "$HERE/../.." && pwd)
 IOMMU=
+STOCK=
 ZONE_BASE=0x40000000
 ZONE_SIZE=$((64 << 20))
 CYCLES=10
@@ -39,13 +43,14 @@ FLOOD=2000
 BENCH=20000
 
 usage() {
-	echo "usage: $0 --iommu intel|none [--kmod-dir DIR] [--base ADDR] [--size BYTES] [--cycles N] [--flood N] [--bench N]" >&2
+	echo "usage: $0 --iommu intel|none --stock-driver FILE [--kmod-dir DIR] [--base ADDR] [--size BYTES] [--cycles N] [--flood N] [--bench N]" >&2
 	exit 2
 }
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--iommu) IOMMU=$2; shift 2 ;;
+	--stock-driver) STOCK=$2; shift 2 ;;
 	--kmod-dir) KMOD_DIR=$2; shift 2 ;;
 	--base) ZONE_BASE=$2; shift 2 ;;
 	--size) ZONE_SIZE=$(($2)); shift 2 ;;
@@ -59,6 +64,7 @@ case $IOMMU in
 intel|none) ;;
 *) usage ;;
 esac
+[ -n "$STOCK" ] || usage
 
 DZ_KO=$KMOD_DIR/dmazone.ko
 SYS=/sys/kernel/dmazone
@@ -225,7 +231,7 @@ attached() {
 
 # --- environment --------------------------------------------------------------
 t_environment() {
-	local ok=0 ko
+	local ok=0
 	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 	modprobe virtio_net 2>/dev/null
 	BDF=$(find_e1000e) || ok=1
@@ -236,9 +242,9 @@ t_environment() {
 	grep -q "$(printf '%x' $((ZONE_BASE)))-" /proc/iomem || ok=1
 	[ -f "$DZ_KO" ] && [ -r "$DMA_DBG/dump" ] || ok=1
 	command -v iperf3 >/dev/null && command -v ethtool >/dev/null || ok=1
-	ko=$(modinfo -n e1000e 2>/dev/null)
+	[ "$(modinfo -F vermagic "$STOCK" 2>/dev/null | cut -d' ' -f1)" = "$(uname -r)" ] || ok=1
 	# shellcheck disable=SC2012 # IOMMU names are plain words
-	check environment $ok "e1000e=${BDF:-none} iommu=$IOMMU ($(ls /sys/class/iommu 2>/dev/null | tr '\n' ' '))stock=${ko:-missing} dma-api=$([ -r "$DMA_DBG/dump" ] && echo yes || echo no) kernel=$(uname -r) cmdline='$(cat /proc/cmdline)'"
+	check environment $ok "e1000e=${BDF:-none} iommu=$IOMMU ($(ls /sys/class/iommu 2>/dev/null | tr '\n' ' '))stock=$STOCK dma-api=$([ -r "$DMA_DBG/dump" ] && echo yes || echo no) kernel=$(uname -r) cmdline='$(cat /proc/cmdline)'"
 	[ $ok = 0 ]
 }
 
@@ -261,14 +267,13 @@ t_peer() {
 
 # The stock driver, on plain DMA, before dmazone: the baseline
 t_stock_plain() {
-	local ko
-	ko=$(modinfo -n e1000e 2>/dev/null)
-	modprobe e1000e && e1000e_up && ping_ok 5
+	lsmod | grep -q '^e1000e ' && rmmod e1000e
+	insmod "$STOCK" && e1000e_up && ping_ok 5
 	check stock_plain_dma $? "driver=$(bound_driver) iface=$IFACE $PING_DETAIL"
-	# the stock module: from the kernel's tree, and knows nothing of dmazone
-	[ -n "$ko" ] && [[ $ko == /lib/modules/* ]] &&
-		! grep -qa dmazone "$ko" && [ "$(bound_driver)" = e1000e ]
-	check stock_driver_unmodified $? "module $ko, no 'dmazone' in it"
+	# the stock module: the kernel's own build, which knows nothing of dmazone
+	[[ $STOCK == */lib/modules/"$(uname -r)"/kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko ]] &&
+		! grep -qa dmazone "$STOCK" && [ "$(bound_driver)" = e1000e ]
+	check stock_driver_unmodified $? "module $STOCK, no 'dmazone' in it, driver=$(bound_driver)"
 	dma_census
 	[ "$N_COHERENT" -ge 2 ] && [ "$N_IN_ZONE" = 0 ]
 	check plain_dma_outside_zone $? "$CENSUS"

@@ -57,11 +57,15 @@ class StockE1000eDmaOpsIT {
             case NONE -> "none";
             default -> throw new IllegalArgumentException("no transparent-mode run for " + viommu);
         };
+        KernelBuild kernel = Kernels.selected();
+        Path stock = kernel.moduleDirectory()
+                .resolve(kernel.requireModule("kernel/drivers/net/ethernet/intel/e1000e/e1000e"));
         VmResult result = Vm.run(VmSpec.builder("e1000e-dmaops-" + iommu)
                 .viommu(viommu)
                 .device(GuestDevice.E1000E_HUB)
                 .kernelArg(KmodGuestSuite.MEMMAP)
-                .command("bash " + kmod.resolve("tests/guest/transparent-e1000e-tests.sh") + " --iommu " + iommu)
+                .command("bash " + kmod.resolve("tests/guest/transparent-e1000e-tests.sh") + " --iommu " + iommu
+                        + " --stock-driver " + stock)
                 .timeout(Duration.ofMinutes(10))
                 .build());
         GuestChecks checks = GuestChecks.parse(result.output());
