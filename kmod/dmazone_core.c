@@ -561,6 +561,12 @@ static void __exit dmazone_exit(void)
 
 	dmazone_debugfs_exit();
 	dmazone_sysfs_exit();
+	if (dmazone_bytes_free() != dmazone.size) {
+		/* A transparent device's driver leaked: it may still be used. */
+		pr_err("unloaded with %zu bytes of the zone still allocated: the zone stays reserved\n",
+		       dmazone.size - dmazone_bytes_free());
+		return;
+	}
 	gen_pool_destroy(dmazone.pool);
 	dmazone_zone_exit();
 	pr_info("unloaded\n");

@@ -79,6 +79,8 @@ struct dmazone_map {
 };
 
 static struct kmem_cache *dmazone_map_cache;
+/* A driver left records behind at unbind: they, and the cache, stay. */
+static bool dmazone_maps_leaked;
 
 /*
  * Transparent attachments by PCI identity (domain, bus, devfn): the ops
@@ -631,7 +633,6 @@ static void dmazone_ops_restore(struct dmazone_attachment *za)
 static struct dmazone_attachment *dmazone_transparent_attach(struct device *dev)
 {
 	struct dmazone_attachment *za;
-
 	int ret;
 
 	za = dmazone_attach_mode(dev, true);
@@ -674,6 +675,7 @@ static void dmazone_transparent_detach(struct dmazone_attachment *za)
 	if (dmazone_detach_mode(za) || leftover) {
 		dev_err(dev, "dmazone: transparent: the driver left %lu mappings and allocations in the zone; keeping the module pinned\n",
 			leftover);
+		dmazone_maps_leaked = true;
 		__module_get(THIS_MODULE);
 	} else {
 		dev_info(dev, "dmazone: transparent: detached, the device's own DMA ops restored (%ld maps, %ld bytes bounced, %ld failed)\n",
@@ -1180,7 +1182,11 @@ void dmazone_dmaops_exit(void)
 	dmazone_transparent_kobj = NULL;
 	/* Waits for a running benchmark. */
 	debugfs_remove(dmazone_bench_dentry);
-	/* A driver that leaked mappings pinned the module: none remain here. */
-	kmem_cache_destroy(dmazone_map_cache);
+	/*
+	 * A driver that leaked pinned the module, unless it was unbound right
+	 * here, by the unload: then its records stay, and so does the cache.
+	 */
+	if (!dmazone_maps_leaked)
+		kmem_cache_destroy(dmazone_map_cache);
 }
 
