@@ -483,7 +483,7 @@ t_bench() {
 	kib=$(echo "$report" | sed -n 's/.* ns_per_copied_kib=\([0-9]*\) .*/\1/p')
 	bounced=$(echo "$report" | sed -n 's/.* bytes_bounced=\([0-9]*\) .*/\1/p')
 	[[ $report == *result=PASS* ]] && [ "${ns:-0}" -gt 0 ] &&
-		[ "${bounced:-0}" = $((BENCH * 2 * 1500)) ]
+		[ "${bounced:-0}" = $((3 * BENCH * 2 * 1500)) ]
 	check dmaops_bench_map $? "$report"
 	value bench_ns_per_map_unmap "${ns:-?}"
 	value bench_ns_per_copied_kib "${kib:-?}"
