@@ -360,7 +360,8 @@ t_traffic() {
 	check dmaops_rx_bytes_bounced $? "rx_bytes +$((rx1 - rx0)), bytes_bounced +$((b1 - b0))"
 
 	ok=1
-	[ "$(devval bounce_high_water)" -ge "$(devval bounce_bytes)" ] &&
+	[ "$(devval bounce_bytes)" -gt 0 ] &&
+		[ "$(devval bounce_high_water)" -ge "$(devval bounce_bytes)" ] &&
 		[ "$(devval bounce_high_water)" -le "$ZONE_SIZE" ] && ok=0
 	check dmaops_high_water $ok "bounce_high_water=$(devval bounce_high_water) bounce_bytes=$(devval bounce_bytes)"
 	value dmaops_maps "$(devval maps)"
