@@ -115,8 +115,7 @@ err_unmap_chunks:
 static int dmazone_attach_iommu(struct dmazone_attachment *za)
 {
 	struct device *dev = za->dev;
-	phys_addr_t last = 0;
-	unsigned int i;
+	phys_addr_t last = dmazone_zone_last();
 	int ret;
 
 	za->domain = iommu_paging_domain_alloc(dev);
@@ -127,12 +126,6 @@ static int dmazone_attach_iommu(struct dmazone_attachment *za)
 		return ret;
 	}
 
-	for (i = 0; i < dmazone.nr_chunks; i++) {
-		phys_addr_t end = dmazone.chunks[i].phys + dmazone.chunks[i].size - 1;
-
-		if (end > last)
-			last = end;
-	}
 	if (za->domain->geometry.force_aperture &&
 	    last > za->domain->geometry.aperture_end) {
 		dev_err(dev, "dmazone: zone ends at %pa, beyond the domain's aperture\n",
@@ -161,18 +154,48 @@ err_free_domain:
 	return ret;
 }
 
-static bool dmazone_fits_mask(struct device *dev)
+/**
+ * dmazone_zone_last() - the zone's highest physical (and DMA) address
+ *
+ * Return: the last byte of the chunk that ends highest.
+ */
+phys_addr_t dmazone_zone_last(void)
 {
-	u64 mask = dma_get_mask(dev);
+	phys_addr_t last = 0;
 	unsigned int i;
 
-	for (i = 0; i < dmazone.nr_chunks; i++)
-		if (dmazone.chunks[i].phys + dmazone.chunks[i].size - 1 > mask)
-			return false;
-	return true;
+	for (i = 0; i < dmazone.nr_chunks; i++) {
+		phys_addr_t end = dmazone.chunks[i].phys + dmazone.chunks[i].size - 1;
+
+		if (end > last)
+			last = end;
+	}
+	return last;
 }
 
-struct dmazone_attachment *dmazone_attach(struct device *dev)
+/**
+ * dmazone_zone_fits() - can a DMA mask reach all of the zone?
+ * @mask: a device's DMA mask
+ *
+ * Return: true if every byte of the zone lies at or below @mask.
+ */
+bool dmazone_zone_fits(u64 mask)
+{
+	return dmazone_zone_last() <= mask;
+}
+
+/**
+ * dmazone_attach_mode() - attach a device, for a driver or transparently
+ * @dev: the device
+ * @transparent: false for dmazone_attach() (the caller holds a module
+ *		 reference through the attachment), true for transparent mode
+ *		 (no module reference: unloading dmazone detaches the device)
+ *
+ * Context: process context, may sleep.
+ * Return: the attachment, or an ERR_PTR() as dmazone_attach() documents.
+ */
+struct dmazone_attachment *dmazone_attach_mode(struct device *dev,
+					       bool transparent)
 {
 	struct dmazone_attachment *za;
 	int ret;
@@ -184,6 +207,7 @@ struct dmazone_attachment *dmazone_attach(struct device *dev)
 	if (!za)
 		return ERR_PTR(-ENOMEM);
 	za->dev = dev;
+	za->transparent = transparent;
 
 	mutex_lock(&dmazone.lock);
 
@@ -191,7 +215,7 @@ struct dmazone_attachment *dmazone_attach(struct device *dev)
 		ret = -EBUSY;
 		goto err_unlock;
 	}
-	if (!dmazone_fits_mask(dev)) {
+	if (!dmazone_zone_fits(dma_get_mask(dev))) {
 		dev_err(dev, "dmazone: zone lies beyond the device's DMA mask 0x%llx\n",
 			dma_get_mask(dev));
 		ret = -ERANGE;
@@ -202,21 +226,25 @@ struct dmazone_attachment *dmazone_attach(struct device *dev)
 		ret = dmazone_attach_iommu(za);
 		if (ret)
 			goto err_unlock;
-		dev_info(dev, "dmazone: attached, zone-only IOMMU domain, %lu entries, page sizes 0x%lx\n",
-			 za->entries, za->pgsizes);
+		dev_info(dev, "dmazone: attached%s, zone-only IOMMU domain, %lu entries, page sizes 0x%lx\n",
+			 transparent ? " (transparent)" : "", za->entries,
+			 za->pgsizes);
 	} else if (dmazone.source == DMAZONE_SOURCE_PAGES) {
 		dev_err(dev, "dmazone: no IOMMU, and a zone built from pages needs one\n");
 		ret = -EOPNOTSUPP;
 		goto err_unlock;
 	} else {
-		dev_warn(dev, "dmazone: attached identity-only: no IOMMU, DMA address = physical, no containment in force\n");
+		dev_warn(dev, "dmazone: attached%s identity-only: no IOMMU, DMA address = physical, no containment in force\n",
+			 transparent ? " (transparent)" : "");
 	}
 
 	/* Unload is refused while attached; the caller holds a reference. */
-	__module_get(THIS_MODULE);
+	if (!transparent)
+		__module_get(THIS_MODULE);
 	get_device(dev);
 	list_add_tail(&za->node, &dmazone.attachments);
 	dmazone.nr_attached++;
+	dmazone_sysfs_dev_add(za);
 	mutex_unlock(&dmazone.lock);
 	return za;
 
@@ -225,18 +253,30 @@ err_unlock:
 	kfree(za);
 	return ERR_PTR(ret);
 }
+
+struct dmazone_attachment *dmazone_attach(struct device *dev)
+{
+	return dmazone_attach_mode(dev, false);
+}
 EXPORT_SYMBOL_GPL(dmazone_attach);
 
-void dmazone_detach(struct dmazone_attachment *za)
+/**
+ * dmazone_detach_mode() - take a device off the zone
+ * @za: the attachment
+ *
+ * Removes its sysfs directory, returns the device to its default domain,
+ * tears the zone domain down and drops the device reference. @za itself
+ * is left to the caller.
+ *
+ * Context: process context, may sleep.
+ * Return: true if allocations made through @za are still outstanding.
+ */
+bool dmazone_detach_mode(struct dmazone_attachment *za)
 {
-	struct device *dev;
-	long leaked;
-
-	if (!za)
-		return;
-	dev = za->dev;
+	struct device *dev = za->dev;
 
 	mutex_lock(&dmazone.lock);
+	dmazone_sysfs_dev_del(za);
 	list_del(&za->node);
 	dmazone.nr_attached--;
 	if (za->domain) {
@@ -246,17 +286,26 @@ void dmazone_detach(struct dmazone_attachment *za)
 		iommu_domain_free(za->domain);
 	}
 	mutex_unlock(&dmazone.lock);
-
-	leaked = atomic_long_read(&za->nr_allocs);
-	if (leaked)
-		dev_err(dev, "dmazone: detached with %ld allocations (%ld bytes) outstanding; keeping the module pinned\n",
-			leaked, atomic_long_read(&za->bytes));
-	else
-		dev_info(dev, "dmazone: detached\n");
-
 	put_device(dev);
-	if (leaked)
+	return atomic_long_read(&za->nr_allocs) != 0;
+}
+
+void dmazone_detach(struct dmazone_attachment *za)
+{
+	struct device *dev;
+
+	if (!za)
+		return;
+	dev = za->dev;
+
+	/* @dev stays valid: the driver that calls this holds it. */
+	if (dmazone_detach_mode(za)) {
+		dev_err(dev, "dmazone: detached with %ld allocations (%ld bytes) outstanding; keeping the module pinned\n",
+			atomic_long_read(&za->nr_allocs),
+			atomic_long_read(&za->bytes));
 		return;	/* @za stays valid for the late dmazone_free() calls */
+	}
+	dev_info(dev, "dmazone: detached\n");
 	kfree(za);
 	module_put(THIS_MODULE);
 }
@@ -282,16 +331,18 @@ void dmazone_attachments_show(char *buf, size_t len)
 	list_for_each_entry(za, &dmazone.attachments, node) {
 		if (za->domain)
 			n += scnprintf(buf + n, len - n,
-				       "%s iommu entries=%lu pgsizes=0x%lx allocations=%ld bytes=%ld\n",
+				       "%s iommu entries=%lu pgsizes=0x%lx allocations=%ld bytes=%ld%s\n",
 				       dev_name(za->dev), za->entries, za->pgsizes,
 				       atomic_long_read(&za->nr_allocs),
-				       atomic_long_read(&za->bytes));
+				       atomic_long_read(&za->bytes),
+				       za->transparent ? " transparent" : "");
 		else
 			n += scnprintf(buf + n, len - n,
-				       "%s identity-only allocations=%ld bytes=%ld\n",
+				       "%s identity-only allocations=%ld bytes=%ld%s\n",
 				       dev_name(za->dev),
 				       atomic_long_read(&za->nr_allocs),
-				       atomic_long_read(&za->bytes));
+				       atomic_long_read(&za->bytes),
+				       za->transparent ? " transparent" : "");
 	}
 	mutex_unlock(&dmazone.lock);
 }

@@ -425,6 +425,20 @@ bool dmazone_iommu_present(void)
 	return iommu_present(&pci_bus_type);
 }
 
+/**
+ * dmazone_fail_injected() - should this allocation fail on purpose?
+ *
+ * Fault injection: true while the debugfs counter fail_next is positive,
+ * which it decrements.
+ *
+ * Context: any context.
+ * Return: true if the caller must fail its allocation.
+ */
+bool dmazone_fail_injected(void)
+{
+	return atomic_dec_if_positive(&dmazone.fail_next) >= 0;
+}
+
 static struct dmazone_chunk *dmazone_chunk_of(dma_addr_t dma, size_t size)
 {
 	unsigned int i;
@@ -452,8 +466,7 @@ void *dmazone_alloc(struct dmazone_attachment *za, size_t size, size_t align,
 	    align > INT_MAX)
 		goto fail;
 
-	/* Fault injection: fail while the debugfs counter is positive. */
-	if (atomic_dec_if_positive(&dmazone.fail_next) >= 0)
+	if (dmazone_fail_injected())
 		goto fail;
 
 	addr = dmazone_pool_alloc(size, align, &chunk);
@@ -522,8 +535,16 @@ static int __init dmazone_init(void)
 		pr_info("zone of %u page chunks (%zu MiB, pages), mode %s\n",
 			dmazone.nr_chunks, dmazone.size >> 20,
 			dmazone_iommu_present() ? "iommu" : "identity-only");
+
+	/* Last: selecting devices may rebind their drivers onto the zone. */
+	ret = dmazone_dmaops_init();
+	if (ret)
+		goto err_debugfs_exit;
 	return 0;
 
+err_debugfs_exit:
+	dmazone_debugfs_exit();
+	dmazone_sysfs_exit();
 err_destroy_pool:
 	gen_pool_destroy(dmazone.pool);
 err_zone_exit:
@@ -533,11 +554,19 @@ err_zone_exit:
 
 static void __exit dmazone_exit(void)
 {
-	/* Attachments hold a module reference: none can remain here. */
+	/* Transparent devices go back to their own DMA ops first. */
+	dmazone_dmaops_exit();
+	/* Explicit attachments hold a module reference: none can remain. */
 	WARN_ON(!list_empty(&dmazone.attachments));
 
 	dmazone_debugfs_exit();
 	dmazone_sysfs_exit();
+	if (dmazone_bytes_free() != dmazone.size) {
+		/* A transparent device's driver leaked: it may still be used. */
+		pr_err("unloaded with %zu bytes of the zone still allocated: the zone stays reserved\n",
+		       dmazone.size - dmazone_bytes_free());
+		return;
+	}
 	gen_pool_destroy(dmazone.pool);
 	dmazone_zone_exit();
 	pr_info("unloaded\n");

@@ -6,9 +6,12 @@
 #define _DMAZONE_PRIV_H
 
 #include <linux/atomic.h>
+#include <linux/dma-map-ops.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
 #include "include/dmazone.h"
 
@@ -19,6 +22,8 @@
 #define DMAZONE_CHUNK_SIZE	(PAGE_SIZE << DMAZONE_CHUNK_ORDER)
 /* Zone size when neither base= nor size= is given. */
 #define DMAZONE_DEFAULT_PAGES_SIZE	(16UL << 20)
+/* Largest streaming mapping transparent mode bounces (as swiotlb's). */
+#define DMAZONE_MAX_MAPPING	(256UL << 10)
 
 enum dmazone_source {
 	DMAZONE_SOURCE_MEMMAP,	/* one range reserved with memmap= */
@@ -40,6 +45,32 @@ struct dmazone_chunk {
 };
 
 /**
+ * struct dmazone_bouncer - bounce buffers of one device (transparent mode)
+ * @dev: the device, NULL for the debugfs micro-benchmark
+ * @maps: DMA address >> DMAZONE_MIN_ALLOC_ORDER -> struct dmazone_map, for
+ *	  streaming mappings and coherent allocations; its xa_lock (taken
+ *	  with interrupts off: the streaming calls come from hard and soft
+ *	  interrupt context) also protects @bounce_bytes and @high_water
+ * @bounce_bytes: zone bytes held by live streaming mappings
+ * @high_water: the largest @bounce_bytes seen
+ * @nr_maps: successful streaming mappings (one per segment)
+ * @bytes_bounced: bytes copied between the driver's buffers and the zone
+ * @failed_maps: streaming mappings refused (zone full, injected failure,
+ *		 out of the device's reach)
+ */
+struct dmazone_bouncer {
+	struct device *dev;
+	struct xarray maps;
+	unsigned long bounce_bytes;
+	unsigned long high_water;
+	atomic_long_t nr_maps;
+	atomic_long_t bytes_bounced;
+	atomic_long_t failed_maps;
+};
+
+struct dmazone_devdir;
+
+/**
  * struct dmazone_attachment - one attached device
  * @node: entry in dmazone.attachments, under dmazone.lock
  * @dev: the device (reference held)
@@ -48,6 +79,13 @@ struct dmazone_chunk {
  * @pgsizes: the domain's page-size bitmap when the zone was mapped
  * @nr_allocs: outstanding allocations made through this attachment
  * @bytes: bytes those allocations requested
+ * @transparent: attached by transparent mode: the device's DMA API is
+ *		 served from the zone by @ops; false for dmazone_attach()
+ * @dir: /sys/kernel/dmazone/dev/<device>/, NULL if it could not be made
+ * @saved_ops: transparent mode: @dev's dma_ops before dmazone's
+ * @saved_dma_iommu: transparent mode: @dev's dma_iommu before dmazone's ops
+ * @saved_skip_sync: transparent mode: @dev's dma_skip_sync before dmazone's ops
+ * @bouncer: transparent mode: the bounce buffers and their counters
  */
 struct dmazone_attachment {
 	struct list_head node;
@@ -57,6 +95,12 @@ struct dmazone_attachment {
 	unsigned long pgsizes;
 	atomic_long_t nr_allocs;
 	atomic_long_t bytes;
+	bool transparent;
+	struct dmazone_devdir *dir;
+	const struct dma_map_ops *saved_ops;
+	bool saved_dma_iommu;
+	bool saved_skip_sync;
+	struct dmazone_bouncer bouncer;
 };
 
 /**
@@ -105,13 +149,27 @@ void dmazone_pool_free(unsigned long addr, size_t size);
 size_t dmazone_bytes_free(void);
 bool dmazone_iommu_present(void);
 
+bool dmazone_fail_injected(void);
+
 /* dmazone_attach.c */
 void dmazone_attachments_show(char *buf, size_t len);
+struct dmazone_attachment *dmazone_attach_mode(struct device *dev,
+					       bool transparent);
+bool dmazone_detach_mode(struct dmazone_attachment *za);
+bool dmazone_zone_fits(u64 mask);
+phys_addr_t dmazone_zone_last(void);
 
 /* dmazone_sysfs.c */
+extern struct kobject *dmazone_kobj;
 int dmazone_sysfs_init(void);
 void dmazone_sysfs_exit(void);
+void dmazone_sysfs_dev_add(struct dmazone_attachment *za);
+void dmazone_sysfs_dev_del(struct dmazone_attachment *za);
 void dmazone_debugfs_init(void);
 void dmazone_debugfs_exit(void);
+
+/* dmazone_dmaops.c */
+int dmazone_dmaops_init(void);
+void dmazone_dmaops_exit(void);
 
 #endif /* _DMAZONE_PRIV_H */

@@ -18,7 +18,9 @@
 
 #include "dmazone_priv.h"
 
-static struct kobject *dmazone_kobj;
+struct kobject *dmazone_kobj;
+/* /sys/kernel/dmazone/dev/: one directory per attached device */
+static struct kobject *dmazone_dev_kobj;
 
 static ssize_t base_show(struct kobject *kobj, struct kobj_attribute *attr,
 			 char *buf)
@@ -170,8 +172,16 @@ int dmazone_sysfs_init(void)
 	ret = sysfs_create_group(dmazone_kobj, &dmazone_attr_group);
 	if (ret)
 		goto err_put_kobj;
+
+	dmazone_dev_kobj = kobject_create_and_add("dev", dmazone_kobj);
+	if (!dmazone_dev_kobj) {
+		ret = -ENOMEM;
+		goto err_remove_group;
+	}
 	return 0;
 
+err_remove_group:
+	sysfs_remove_group(dmazone_kobj, &dmazone_attr_group);
 err_put_kobj:
 	kobject_put(dmazone_kobj);
 	dmazone_kobj = NULL;
@@ -183,9 +193,163 @@ err_put_kobj:
  */
 void dmazone_sysfs_exit(void)
 {
+	kobject_put(dmazone_dev_kobj);
+	dmazone_dev_kobj = NULL;
 	sysfs_remove_group(dmazone_kobj, &dmazone_attr_group);
 	kobject_put(dmazone_kobj);
 	dmazone_kobj = NULL;
+}
+
+/**
+ * struct dmazone_devdir - /sys/kernel/dmazone/dev/<device>/
+ * @kobj: the directory
+ * @za: the attachment it describes; valid while the directory exists
+ *	(removing it waits for readers)
+ */
+struct dmazone_devdir {
+	struct kobject kobj;
+	struct dmazone_attachment *za;
+};
+
+static struct dmazone_attachment *dmazone_devdir_za(struct kobject *kobj)
+{
+	return container_of(kobj, struct dmazone_devdir, kobj)->za;
+}
+
+static ssize_t dev_mode_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%s\n", dmazone_devdir_za(kobj)->transparent ?
+			  "transparent" : "explicit");
+}
+
+static ssize_t dev_contained_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", dmazone_contained(dmazone_devdir_za(kobj)));
+}
+
+static ssize_t dev_maps_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%ld\n",
+			  atomic_long_read(&dmazone_devdir_za(kobj)->bouncer.nr_maps));
+}
+
+static ssize_t dev_bytes_bounced_show(struct kobject *kobj,
+				      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%ld\n",
+			  atomic_long_read(&dmazone_devdir_za(kobj)->bouncer.bytes_bounced));
+}
+
+static ssize_t dev_bounce_bytes_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  READ_ONCE(dmazone_devdir_za(kobj)->bouncer.bounce_bytes));
+}
+
+static ssize_t dev_bounce_high_water_show(struct kobject *kobj,
+					  struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  READ_ONCE(dmazone_devdir_za(kobj)->bouncer.high_water));
+}
+
+static ssize_t dev_failed_maps_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%ld\n",
+			  atomic_long_read(&dmazone_devdir_za(kobj)->bouncer.failed_maps));
+}
+
+static ssize_t dev_allocations_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%ld\n",
+			  atomic_long_read(&dmazone_devdir_za(kobj)->nr_allocs));
+}
+
+static struct kobj_attribute dmazone_dev_attr_mode = __ATTR(mode, 0444, dev_mode_show, NULL);
+static struct kobj_attribute dmazone_dev_attr_contained =
+	__ATTR(contained, 0444, dev_contained_show, NULL);
+static struct kobj_attribute dmazone_dev_attr_maps = __ATTR(maps, 0444, dev_maps_show, NULL);
+static struct kobj_attribute dmazone_dev_attr_bytes_bounced =
+	__ATTR(bytes_bounced, 0444, dev_bytes_bounced_show, NULL);
+static struct kobj_attribute dmazone_dev_attr_bounce_bytes =
+	__ATTR(bounce_bytes, 0444, dev_bounce_bytes_show, NULL);
+static struct kobj_attribute dmazone_dev_attr_bounce_high_water =
+	__ATTR(bounce_high_water, 0444, dev_bounce_high_water_show, NULL);
+static struct kobj_attribute dmazone_dev_attr_failed_maps =
+	__ATTR(failed_maps, 0444, dev_failed_maps_show, NULL);
+static struct kobj_attribute dmazone_dev_attr_allocations =
+	__ATTR(allocations, 0444, dev_allocations_show, NULL);
+
+static struct attribute *dmazone_dev_attrs[] = {
+	&dmazone_dev_attr_mode.attr,
+	&dmazone_dev_attr_contained.attr,
+	&dmazone_dev_attr_maps.attr,
+	&dmazone_dev_attr_bytes_bounced.attr,
+	&dmazone_dev_attr_bounce_bytes.attr,
+	&dmazone_dev_attr_bounce_high_water.attr,
+	&dmazone_dev_attr_failed_maps.attr,
+	&dmazone_dev_attr_allocations.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(dmazone_dev);
+
+static void dmazone_devdir_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct dmazone_devdir, kobj));
+}
+
+static const struct kobj_type dmazone_devdir_ktype = {
+	.release = dmazone_devdir_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = dmazone_dev_groups,
+};
+
+/**
+ * dmazone_sysfs_dev_add() - create /sys/kernel/dmazone/dev/<device>/
+ * @za: the new attachment
+ *
+ * Best effort: without the directory the attachment works all the same
+ * (a warning says so, or the allocator when out of memory).
+ */
+void dmazone_sysfs_dev_add(struct dmazone_attachment *za)
+{
+	struct dmazone_devdir *dir;
+	int ret;
+
+	dir = kzalloc(sizeof(*dir), GFP_KERNEL);
+	if (!dir)
+		return;
+	dir->za = za;
+	ret = kobject_init_and_add(&dir->kobj, &dmazone_devdir_ktype,
+				   dmazone_dev_kobj, "%s", dev_name(za->dev));
+	if (ret) {
+		dev_warn(za->dev, "dmazone: cannot create its sysfs directory: %d\n",
+			 ret);
+		kobject_put(&dir->kobj);
+		return;
+	}
+	za->dir = dir;
+}
+
+/**
+ * dmazone_sysfs_dev_del() - remove what dmazone_sysfs_dev_add() made
+ * @za: the attachment
+ *
+ * Waits for readers of its files to finish; @za may be freed afterwards.
+ */
+void dmazone_sysfs_dev_del(struct dmazone_attachment *za)
+{
+	if (!za->dir)
+		return;
+	kobject_del(&za->dir->kobj);
+	kobject_put(&za->dir->kobj);
+	za->dir = NULL;
 }
 
 /*
@@ -439,6 +603,7 @@ DEFINE_DEBUGFS_ATTRIBUTE(dmazone_fail_next_fops, dmazone_fail_next_get,
  * fail_next: the next N allocations fail (and are counted as failed);
  * N is 0..INT_MAX.
  * selftest: write N to run N random alloc/free pairs; read the report.
+ * (bench_map, transparent mode's, is dmazone_dmaops_init()'s.)
  * debugfs is best effort: errors are not fatal.
  */
 void dmazone_debugfs_init(void)
