@@ -38,7 +38,7 @@ ready=$failed
 echo "$ready" >"$OUT/ready"
 
 # await_turn ROUND: until l1-side-by-side.sh gives this L2 that round; fails
-# when L2's QEMU is gone first. It forks nothing while it waits (builtins,
+# when L2's QEMU is gone first, or the rounds ended without it. It forks nothing while it waits (builtins,
 # read -t as sleep): under TCG a fork and exec costs L1 tens of milliseconds,
 # and the other lanes' L2s boot and run beside this loop.
 exec 5<> <(:)
@@ -48,6 +48,8 @@ await_turn() {
 		turn=""
 		read -r turn <"$OUT/turn" 2>/dev/null
 		[ "$turn" = "$1" ] && return 0
+		# the rounds ended without this lane (its boot outlived the launcher's wait)
+		[ "$turn" = end ] && return 1
 		read -r -t 1 -u 5 _
 	done
 	return 1
