@@ -456,28 +456,30 @@ static void dmazone_op_sync_single_for_device(struct device *dev,
 	dmazone_bounce_sync(&dmazone_dev_za(dev)->bouncer, dma, size, true);
 }
 
-static void dmazone_op_sync_sg_for_cpu(struct device *dev,
-				       struct scatterlist *sgl, int nents,
-				       enum dma_data_direction dir)
+static void dmazone_sync_sg(struct device *dev, struct scatterlist *sgl,
+			    int nents, bool for_device)
 {
 	struct dmazone_bouncer *b = &dmazone_dev_za(dev)->bouncer;
 	struct scatterlist *sg;
 	int i;
 
 	for_each_sg(sgl, sg, nents, i)
-		dmazone_bounce_sync(b, sg_dma_address(sg), sg_dma_len(sg), false);
+		dmazone_bounce_sync(b, sg_dma_address(sg), sg_dma_len(sg),
+				    for_device);
+}
+
+static void dmazone_op_sync_sg_for_cpu(struct device *dev,
+				       struct scatterlist *sgl, int nents,
+				       enum dma_data_direction dir)
+{
+	dmazone_sync_sg(dev, sgl, nents, false);
 }
 
 static void dmazone_op_sync_sg_for_device(struct device *dev,
 					  struct scatterlist *sgl, int nents,
 					  enum dma_data_direction dir)
 {
-	struct dmazone_bouncer *b = &dmazone_dev_za(dev)->bouncer;
-	struct scatterlist *sg;
-	int i;
-
-	for_each_sg(sgl, sg, nents, i)
-		dmazone_bounce_sync(b, sg_dma_address(sg), sg_dma_len(sg), true);
+	dmazone_sync_sg(dev, sgl, nents, true);
 }
 
 /*
