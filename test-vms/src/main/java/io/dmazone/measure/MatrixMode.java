@@ -11,6 +11,7 @@ import io.dmazone.zone.VIommu;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** The four ways of giving L2 the e1000e that the throughput matrix compares. */
 public enum MatrixMode {
@@ -44,6 +45,11 @@ public enum MatrixMode {
 
     public String label() {
         return label;
+    }
+
+    /** The mode's name in files and lanes: {@code zone-intel} for ZONE_INTEL. */
+    public String slug() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /**

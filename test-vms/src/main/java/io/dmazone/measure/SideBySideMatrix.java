@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -52,7 +51,7 @@ public record SideBySideMatrix(List<ModeMeasurement> measured, Map<MatrixMode, S
         Map<String, MatrixMode> byLane = new LinkedHashMap<>();
         for (int i = 0; i < modes.size(); i++) {
             MatrixMode mode = modes.get(i);
-            String lane = mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
+            String lane = mode.slug();
             lanes.add(mode.laneSpec(lane, seconds, rounds, new HubLane(i), modes.size()));
             byLane.put(lane, mode);
         }

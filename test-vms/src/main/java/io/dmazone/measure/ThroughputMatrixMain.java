@@ -60,7 +60,7 @@ public final class ThroughputMatrixMain {
         }
         List<String> failedModes = new ArrayList<>();
         for (ModeMeasurement m : matrix.measured()) {
-            String name = "matrix-" + m.mode().name().toLowerCase(Locale.ROOT).replace('_', '-');
+            String name = "matrix-" + m.mode().slug();
             m.failedChecks().forEach(f -> System.out.println("   " + m.mode().label() + " FAILED " + f));
             Reports.write(reports.resolve(name + ".json"), m);
             if (!m.sound()) {
@@ -69,7 +69,7 @@ public final class ThroughputMatrixMain {
         }
         matrix.failed().forEach((mode, reason) -> {
             System.out.println("   MODE FAILED: " + mode.label() + ": " + reason);
-            String name = "matrix-" + mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
+            String name = "matrix-" + mode.slug();
             Reports.write(reports.resolve(name + ".json"), new FailedMode(mode, reason));
             failedModes.add(mode.name() + " (" + reason + ")");
         });

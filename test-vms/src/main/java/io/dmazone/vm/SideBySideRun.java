@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * own e1000e, hub, L2 QEMU and share directory; l1-side-by-side.sh inside L1 boots the L2s one
  * after the other, then gives every ready lane one turn per round, in a fresh shuffled order
  * each round, while the others idle. Each lane's companion must take turns
- * ({@link L1Companions#matrixOnLane}); each lane's L2 must serve until its companion lets it
+ * ({@link L1Companions#matrix}); each lane's L2 must serve until its companion lets it
  * go. A lane that fails is reported and the others still run.
  */
 public final class SideBySideRun {
