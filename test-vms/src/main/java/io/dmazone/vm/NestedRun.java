@@ -242,6 +242,7 @@ public final class NestedRun {
         cmd.addAll(spec.l2Modules());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("L2_BINARIES", String.join(" ", spec.l2Binaries()));
+        pb.environment().put("L2_COMMAND_MODULES", String.join(" ", spec.l2CommandModules()));
         try {
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

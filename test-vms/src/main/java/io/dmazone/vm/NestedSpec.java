@@ -31,6 +31,8 @@ import java.util.Objects;
  * @param l2Modules         modules L2 loads before its command, in order: paths under
  *                          /lib/modules/RELEASE, or absolute paths of out-of-tree .ko files,
  *                          each optionally followed by its parameters ({@code "/x/dmazone.ko size=64M"})
+ * @param l2CommandModules  modules put in L2's /lib/modules (named as in l2Modules, without
+ *                          parameters) and not loaded at boot: L2's command loads them itself
  * @param l2Binaries        programs copied into L2's image with their shared libraries
  * @param l2KernelArgs      L2 kernel command line additions
  * @param l2Command         shell script body L2 runs as root (busybox sh); its status is L2's verdict
@@ -58,6 +60,7 @@ public record NestedSpec(
         ZoneSpec l2Zone,
         List<GuestDevice> passthrough,
         List<String> l2Modules,
+        List<String> l2CommandModules,
         List<String> l2Binaries,
         List<String> l2KernelArgs,
         String l2Command,
@@ -93,6 +96,13 @@ public record NestedSpec(
             String file = m.split("\\s+", 2)[0];
             require(!file.startsWith("/") || Files.isReadable(Path.of(file)),
                     "l2Modules: " + file + " does not exist; build it first");
+        }
+        l2CommandModules = List.copyOf(Objects.requireNonNull(l2CommandModules, "l2CommandModules"));
+        for (String m : l2CommandModules) {
+            require(!m.isBlank() && !m.contains(" "), "l2CommandModules: '" + m
+                    + "' must be one module file; L2's command gives the parameters when it loads it");
+            require(!m.startsWith("/") || Files.isReadable(Path.of(m)), "l2CommandModules: " + m
+                    + " does not exist; build it first");
         }
         l2Binaries = List.copyOf(Objects.requireNonNull(l2Binaries, "l2Binaries"));
         for (String b : l2Binaries) {
@@ -159,6 +169,7 @@ public record NestedSpec(
         private ZoneSpec l2Zone;
         private final List<GuestDevice> passthrough = new ArrayList<>();
         private final List<String> l2Modules = new ArrayList<>();
+        private final List<String> l2CommandModules = new ArrayList<>();
         private final List<String> l2Binaries = new ArrayList<>();
         private final List<String> l2KernelArgs = new ArrayList<>();
         private String l2Command;
@@ -206,6 +217,12 @@ public record NestedSpec(
 
         public Builder l2Module(String module) {
             l2Modules.add(module);
+            return this;
+        }
+
+        /** A module for L2's command to load (see {@link NestedSpec#l2CommandModules()}). */
+        public Builder l2CommandModule(String module) {
+            l2CommandModules.add(module);
             return this;
         }
 
@@ -288,7 +305,8 @@ public record NestedSpec(
                 virtioIommuModule().ifPresent(modules::add);
             }
             modules.addAll(l2Modules);
-            return new NestedSpec(name, l1MemoryMiB, l2MemoryMiB, l2Viommu, l2Zone, passthrough, modules, l2Binaries,
+            return new NestedSpec(name, l1MemoryMiB, l2MemoryMiB, l2Viommu, l2Zone, passthrough, modules, l2CommandModules,
+                    l2Binaries,
                     l2KernelArgs, l2Command, l1Companion, l2QemuWithoutIpcLock || l2MemlockBudgetBytes > 0,
                     l2MemlockBudgetBytes, l2Timeout, l2BootTimeout,
                     l2BootSilence, l2BootAttempts, l2StalledBoots, sampleSeconds,

@@ -6,12 +6,15 @@
 #   initramfs.cpio busybox, the modules L2 loads (decompressed: busybox insmod
 #                  cannot read .ko.xz), the command and /init; uncompressed
 #                  and the programs named in L2_BINARIES with their libraries
-# Usage: [L2_BINARIES="/usr/bin/prog ..."] l2-image.sh VMLINUX MODULE_DIR OUTDIR COMMAND_FILE ['MODULE [PARAM=VALUE...]'...]
+# Usage: [L2_BINARIES="/usr/bin/prog ..."] [L2_COMMAND_MODULES="MODULE ..."] \
+#        l2-image.sh VMLINUX MODULE_DIR OUTDIR COMMAND_FILE ['MODULE [PARAM=VALUE...]'...]
 # MODULE_DIR is the kernel's lib/modules/RELEASE.
 # A MODULE is a path under MODULE_DIR (kernel/...ko[.xz]) or
 # an absolute path of a .ko file (an out-of-tree module), optionally followed
 # by its parameters in the same argument; /init loads them in the order given.
 # Every module file is also left in /lib/modules for the command to reload.
+# The modules of L2_COMMAND_MODULES are only left there: the command loads
+# them itself (after selecting a device for dmazone's DMA ops, say).
 set -euo pipefail
 
 vmlinux=$1
@@ -42,19 +45,29 @@ for applet in $("$root/bin/busybox" --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
 : >"$root/lib/modules/load-order"
-for spec in "$@"; do
-	read -r m params <<<"$spec"
-	case "$m" in
-	/*) src=$m ;;
-	*) src=$moddir/$m ;;
+# add_module MODULE: copies it into /lib/modules (decompressed: busybox insmod
+# cannot read .ko.xz) and prints the file's name there
+add_module() {
+	local src name
+	case "$1" in
+	/*) src=$1 ;;
+	*) src=$moddir/$1 ;;
 	esac
-	[ -r "$src" ] || { echo "l2-image: module $src not found" >&2; exit 1; }
+	[ -r "$src" ] || { echo "l2-image: module $src not found" >&2; return 1; }
 	name=$(basename "$src" .xz)
 	case "$src" in
 	*.xz) xz -dc "$src" >"$root/lib/modules/$name" ;;
 	*) cp "$src" "$root/lib/modules/$name" ;;
 	esac
+	echo "$name"
+}
+for spec in "$@"; do
+	read -r m params <<<"$spec"
+	name=$(add_module "$m")
 	echo "$name${params:+ $params}" >>"$root/lib/modules/load-order"
+done
+for m in ${L2_COMMAND_MODULES:-}; do
+	add_module "$m" >/dev/null
 done
 # Programs and the shared libraries ldd finds for them, at the same paths.
 for prog in ${L2_BINARIES:-}; do
