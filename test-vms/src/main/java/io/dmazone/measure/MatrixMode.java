@@ -4,42 +4,50 @@ import io.dmazone.vm.GuestDevice;
 import io.dmazone.vm.HubLane;
 import io.dmazone.vm.L1Companions;
 import io.dmazone.vm.L2Commands;
+import io.dmazone.vm.L2Driver;
 import io.dmazone.vm.NestedSpec;
 import io.dmazone.vm.Project;
 import io.dmazone.vm.Scenarios;
 import io.dmazone.zone.VIommu;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
-/** The four ways of giving L2 the e1000e that the throughput matrix compares. */
+/** The ways of giving L2 the e1000e that the throughput matrix compares, side by side. */
 public enum MatrixMode {
     /** No L2 vIOMMU, stock e1000e: L1 pins all of L2's RAM at start. */
-    FULL_PINNING("full pinning", VIommu.NONE, false, List.of()),
+    FULL_PINNING("full pinning", VIommu.NONE, L2Driver.STOCK, List.of()),
     /** L2 intel-iommu (caching mode), stock e1000e, strict invalidation: every map is a VFIO call. */
-    VIOMMU_DYNAMIC("vIOMMU dynamic", VIommu.INTEL_IOMMU, false, List.of("iommu.strict=1")),
+    VIOMMU_DYNAMIC("vIOMMU dynamic", VIommu.INTEL_IOMMU, L2Driver.STOCK, List.of("iommu.strict=1")),
     /** dmazone.ko and the patched e1000e under an L2 intel-iommu. */
-    ZONE_INTEL("zone / intel-iommu", VIommu.INTEL_IOMMU, true, List.of()),
+    ZONE_INTEL("zone / intel-iommu", VIommu.INTEL_IOMMU, L2Driver.PATCHED, List.of()),
     /**
      * dmazone.ko and the patched e1000e under an L2 virtio-iommu that maps nothing before the
      * guest does; L2's QEMU runs without CAP_IPC_LOCK and L1 gives it, through the Java API,
      * an RLIMIT_MEMLOCK of exactly the zone.
      */
-    ZONE_VIRTIO("zone / virtio-iommu boot-bypass=off", VIommu.VIRTIO_IOMMU, true, List.of());
+    ZONE_VIRTIO("zone / virtio-iommu boot-bypass=off", VIommu.VIRTIO_IOMMU, L2Driver.PATCHED, List.of()),
+    /**
+     * As {@link #ZONE_VIRTIO}, but the stock e1000e, whose DMA API dmazone.ko's transparent mode
+     * serves from the zone (every buffer bounced through it): the patched driver's twin.
+     */
+    ZONE_DMA_OPS("zone / DMA ops, stock e1000e, virtio", VIommu.VIRTIO_IOMMU, L2Driver.STOCK_DMA_OPS, List.of());
 
     private final String label;
     private final VIommu viommu;
     /** Beyond its seconds, what one iperf3 run may take: connecting, and L1's sampling after it. */
     private static final int IPERF_MARGIN_SECONDS = 30;
 
-    private final boolean zone;
+    private final L2Driver driver;
     private final List<String> kernelArgs;
 
-    MatrixMode(String label, VIommu viommu, boolean zone, List<String> kernelArgs) {
+    MatrixMode(String label, VIommu viommu, L2Driver driver, List<String> kernelArgs) {
         this.label = label;
         this.viommu = viommu;
-        this.zone = zone;
+        this.driver = driver;
         this.kernelArgs = kernelArgs;
     }
 
@@ -64,7 +72,7 @@ public enum MatrixMode {
         Duration l2Timeout = NestedSpec.DEFAULT_L2_TIMEOUT.multipliedBy(lanes)
                 .plus(turnTimeout(seconds).multipliedBy((long) rounds * lanes));
         return builder(name, L1Companions.matrix(seconds, rounds, zonePinBudget(), lane),
-                L2Commands.serve(zone, lane.l2Settings(l2Timeout.toSeconds())), l2Timeout)
+                L2Commands.serve(driver, lane.l2Settings(l2Timeout.toSeconds())), l2Timeout)
                 .build();
     }
 
@@ -85,12 +93,13 @@ public enum MatrixMode {
                 .l2Timeout(l2Timeout)
                 .l2QemuWithoutIpcLock(zonePinBudget());
         kernelArgs.forEach(b::l2KernelArg);
-        if (zone) {
-            b.l2Zone(Scenarios.MATRIX_ZONE)
-                    .l2Module(Project.root().resolve("kmod/dmazone.ko").toString())
-                    .l2Module(Project.root().resolve("guest-driver/build/e1000e.ko").toString());
-        } else {
-            b.l2Module(NestedSpec.e1000eModule());
+        if (driver.zone()) {
+            b.l2Zone(Scenarios.MATRIX_ZONE).l2Module(Project.root().resolve("kmod/dmazone.ko").toString());
+        }
+        switch (driver) {
+            case STOCK -> b.l2Module(NestedSpec.e1000eModule());
+            case PATCHED -> b.l2Module(Project.root().resolve("guest-driver/build/e1000e.ko").toString());
+            case STOCK_DMA_OPS -> b.l2CommandModule(NestedSpec.e1000eModule());
         }
         return b;
     }
@@ -99,9 +108,25 @@ public enum MatrixMode {
         return viommu;
     }
 
-    /** Whether L2 runs dmazone.ko and the patched e1000e (else the stock e1000e). */
+    /** Whether L2 runs dmazone.ko and has a zone. */
     public boolean zone() {
-        return zone;
+        return driver.zone();
+    }
+
+    public L2Driver driver() {
+        return driver;
+    }
+
+    /**
+     * The mode that differs from this one only in running the patched e1000e: the baseline of
+     * the DMA ops' throughput target. Empty for a mode that runs no DMA ops.
+     */
+    public Optional<MatrixMode> patchedDriverTwin() {
+        if (driver != L2Driver.STOCK_DMA_OPS) {
+            return Optional.empty();
+        }
+        return Arrays.stream(values()).filter(m -> m.driver == L2Driver.PATCHED && m.viommu == viommu
+                && m.kernelArgs.equals(kernelArgs)).findFirst();
     }
 
     /**
@@ -109,16 +134,27 @@ public enum MatrixMode {
      * before the guest maps its zone, since the budget is set once QEMU runs.
      */
     public boolean zonePinBudget() {
-        return this == ZONE_VIRTIO;
+        return driver.zone() && viommu == VIommu.VIRTIO_IOMMU;
     }
 
     /**
-     * The checks L2's command prints in this mode (l2-serve.sh, after l2-zone-check.sh in the
-     * zone modes): one that is never printed counts as failed.
+     * The checks L2's command prints in this mode, in order (l2-serve.sh, after l2-zone-check.sh
+     * in the zone modes, after l2-dma-ops-select.sh with the DMA ops): one that is never printed
+     * counts as failed.
      */
     public List<String> expectedL2Checks() {
-        List<String> checks = new ArrayList<>(zone ? List.of("zone-attached") : List.of());
-        checks.addAll(List.of("e1000e_up", "iperf3_server", "l1_done", "l2_kernel_log_clean"));
+        List<String> checks = new ArrayList<>();
+        if (driver == L2Driver.STOCK_DMA_OPS) {
+            checks.addAll(List.of("dma_ops_selected", "stock_e1000e_loaded"));
+        }
+        if (driver.zone()) {
+            checks.add("zone-attached");
+        }
+        checks.addAll(List.of("e1000e_up", "iperf3_server", "l1_done"));
+        if (driver == L2Driver.STOCK_DMA_OPS) {
+            checks.add("dma_ops_served");
+        }
+        checks.add("l2_kernel_log_clean");
         return List.copyOf(checks);
     }
 

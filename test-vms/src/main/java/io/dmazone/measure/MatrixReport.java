@@ -38,12 +38,15 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
     static final double PER_FULL_PINNING_TARGET = 0.95;
     /** Throughput of a zone mode over vIOMMU dynamic mapping's, at least. */
     static final double PER_DYNAMIC_TARGET = 5.0;
+    /** Throughput of the stock e1000e on dmazone's DMA ops over the patched e1000e's, at least. */
+    static final double PER_PATCHED_DRIVER_TARGET = 0.95;
 
     /**
      * A throughput target of one zone mode, judged by the interval of its ratio.
      *
      * @param mode      the zone mode's label
-     * @param baseline  the mode it is compared with
+     * @param baseline  the mode it is compared with: full pinning, vIOMMU dynamic, or for the
+     *                  DMA ops the same zone mode with the patched driver
      * @param direction L1>L2, L2>L1, or both (the two summed per round)
      * @param pairs     rounds where both modes measured the direction: each gives one ratio,
      *                  zone mode / baseline, of two runs minutes apart in the same L1
@@ -165,6 +168,8 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
             if (m.mode().zone()) {
                 full.ifPresent(f -> throughput.addAll(targets(m, f, PER_FULL_PINNING_TARGET)));
                 dynamic.ifPresent(d -> throughput.addAll(targets(m, d, PER_DYNAMIC_TARGET)));
+                m.mode().patchedDriverTwin().flatMap(twin -> find(measurements, twin))
+                        .ifPresent(p -> throughput.addAll(targets(m, p, PER_PATCHED_DRIVER_TARGET)));
                 ratios.add(new ZoneRatios(m.mode().label(), m.steadyPerZone(), m.peakPerZone(), m.mapCallsPerGB()));
             }
         }

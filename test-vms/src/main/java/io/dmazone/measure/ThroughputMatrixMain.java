@@ -10,11 +10,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The main job: the four-mode matrix (full pinning, vIOMMU dynamic, zone under
- * intel-iommu, zone under virtio-iommu with boot-bypass=off), side by side in one L1
+ * The main job: the five-mode matrix (full pinning, vIOMMU dynamic, zone with the patched
+ * e1000e under intel-iommu and under virtio-iommu with boot-bypass=off, zone by dmazone's DMA
+ * ops with the stock e1000e under the latter), side by side in one L1
  * ({@link SideBySideMatrix}) with the same L2 kernel and L2 memory; prints the tables and
  * writes test-vms/target/reports/matrix.json with each mode's own report beside it.
- * Arguments: [seconds per iperf3 run] [rounds] [MODE...] (10, 6 and all four modes). Exits 1
+ * Arguments: [seconds per iperf3 run] [rounds] [MODE...] (10, 6 and every mode). Exits 1
  * when a mode failed or a zone mode missed a pinning or map-call target
  * ({@link MatrixReport#missedGatingTargets}).
  */

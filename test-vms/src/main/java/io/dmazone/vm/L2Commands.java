@@ -21,12 +21,15 @@ public final class L2Commands {
     /**
      * After {@code settings} (a side-by-side lane's addresses and sync limit,
      * {@link HubLane#l2Settings}): brings the e1000e up on the lane's hub, serves iperf3 until
-     * L1 has measured, then checks that the traffic left L2's kernel log clean; with
-     * {@code zone}, first checks that dmazone gave the NIC its zone-only domain
-     * (l2-zone-check.sh) and reports the zone ({@code VALUE zone_bytes}).
+     * L1 has measured, then checks that the traffic left L2's kernel log clean. With a zone
+     * ({@link L2Driver#zone()}), first checks that dmazone gave the NIC its zone-only domain
+     * (l2-zone-check.sh) and reports the zone ({@code VALUE zone_bytes}); with
+     * {@link L2Driver#STOCK_DMA_OPS}, before that selects the NIC for dmazone's DMA ops and
+     * loads the stock e1000e (l2-dma-ops-select.sh), and at the end reports the ops' counters.
      */
-    public static String serve(boolean zone, String settings) {
-        return withHelpers(settings) + (zone ? read("l2-zone-check.sh") + "\n" : "") + read("l2-serve.sh");
+    public static String serve(L2Driver driver, String settings) {
+        return withHelpers(settings) + (driver == L2Driver.STOCK_DMA_OPS ? read("l2-dma-ops-select.sh") + "\n" : "")
+                + (driver.zone() ? read("l2-zone-check.sh") + "\n" : "") + read("l2-serve.sh");
     }
 
     /**

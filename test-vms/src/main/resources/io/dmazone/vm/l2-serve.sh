@@ -1,7 +1,9 @@
 # L2 command of a matrix mode (after ktap.sh and l2-lib.sh, for a zone
-# after l2-zone-check.sh too): the e1000e up as L2_IP, an iperf3 server,
-# and a wait while L1 measures; then L2's kernel log, which
-# must show no trouble from the traffic (L1 checks its own IOMMU's faults).
+# after l2-zone-check.sh too, and for dmazone's DMA ops after
+# l2-dma-ops-select.sh before that): the e1000e up as L2_IP, an iperf3
+# server, and a wait while L1 measures; then L2's kernel log, which must
+# show no trouble from the traffic (L1 checks its own IOMMU's faults), and
+# what the DMA ops bounced.
 # shellcheck shell=sh disable=SC2154 # failed is set by ktap.sh, before this file
 nic_up
 check e1000e_up $? "${IFACE:-no interface} $L2_IP"
@@ -12,6 +14,14 @@ l1_sync ready
 check l1_done $? "L1 measured and let go"
 value rx_packets "$(cat "/sys/class/net/$IFACE/statistics/rx_packets")"
 value tx_packets "$(cat "/sys/class/net/$IFACE/statistics/tx_packets")"
+if [ -n "${DMA_OPS_BDF:-}" ]; then
+	ops=/sys/kernel/dmazone/dev/$DMA_OPS_BDF
+	for counter in maps bytes_bounced bounce_high_water failed_maps; do
+		value "dma_ops_$counter" "$(cat "$ops/$counter")"
+	done
+	[ "$(cat "$ops/mode")" = transparent ] && [ "$(cat "$ops/maps")" -gt 0 ]
+	check dma_ops_served $? "$DMA_OPS_BDF: mode $(cat "$ops/mode"), $(cat "$ops/maps") maps, contained $(cat "$ops/contained")"
+fi
 now=$(log_problems)
 check l2_kernel_log_clean "$([ "$now" = "$problems" ]; echo $?)" "problem lines in L2's kernel log during the traffic: $((now - problems))"
 ktap_end

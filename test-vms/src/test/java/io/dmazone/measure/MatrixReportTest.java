@@ -49,6 +49,31 @@ class MatrixReportTest {
     }
 
     /**
+     * The DMA ops' lane is judged against the patched driver under the same vIOMMU, besides full
+     * pinning; the patched driver under intel-iommu is no baseline for it.
+     */
+    @Test
+    void theDmaOpsAreJudgedAgainstThePatchedDriverUnderTheSameViommu() {
+        assertThat(MatrixMode.ZONE_DMA_OPS.patchedDriverTwin()).contains(MatrixMode.ZONE_VIRTIO);
+        assertThat(MatrixMode.ZONE_VIRTIO.patchedDriverTwin()).isEmpty();
+        MatrixReport report = MatrixReport.of(List.of(
+                measured(MatrixMode.FULL_PINNING, 0, 524352, 524352, 10, 5, 0, 0),
+                measured(MatrixMode.ZONE_INTEL, ZONE, 524352, 65536, 4, 4, 0, 0),
+                measured(MatrixMode.ZONE_VIRTIO, ZONE, 65536, 65536, 8, 4, 0, 0),
+                measured(MatrixMode.ZONE_DMA_OPS, ZONE, 65536, 65536, 6, 4, 0, 0)));
+        List<MatrixReport.ThroughputTarget> opsOverPatched = report.throughput().stream()
+                .filter(t -> t.mode().equals(MatrixMode.ZONE_DMA_OPS.label())
+                        && !t.baseline().equals(MatrixMode.FULL_PINNING.label()))
+                .toList();
+        assertThat(opsOverPatched).extracting(MatrixReport.ThroughputTarget::baseline)
+                .containsOnly(MatrixMode.ZONE_VIRTIO.label());
+        assertThat(opsOverPatched).extracting(MatrixReport.ThroughputTarget::ratio).containsExactly(0.75, 1.0,
+                10.0 / 12);
+        assertThat(opsOverPatched).extracting(MatrixReport.ThroughputTarget::target).containsOnly(0.95);
+        assertThat(report.ratios()).extracting(MatrixReport.ZoneRatios::mode).contains(MatrixMode.ZONE_DMA_OPS.label());
+    }
+
+    /**
      * The rounds swing tenfold with what L1 did at the time, and the zone mode runs at 0.9 of full
      * pinning in every one of them: ratios paired by round see 0.9 each time and judge the target
      * missed, where the medians' spread alone could not judge it.
@@ -212,7 +237,7 @@ class MatrixReportTest {
                         "full pinning L1>L2 unresolved", "full pinning L2>L1 missed", "full pinning both unresolved",
                         "vIOMMU dynamic L1>L2 met", "vIOMMU dynamic L2>L1 missed", "vIOMMU dynamic both met");
         assertThat(report.throughput().get(1).ratio()).isCloseTo(0.4, within(1e-9));
-        assertThat(MatrixTable.render(report)).contains("vIOMMU dynamic   L2>L1").contains(">= 5.00 missed");
+        assertThat(MatrixTable.render(report)).contains("%-36s L2>L1".formatted("vIOMMU dynamic")).contains(">= 5.00 missed");
 
         MatrixReport fewRounds = MatrixReport.of(List.of(
                 measured(MatrixMode.FULL_PINNING, 0, 1, 1, 10, 5, 0, 0),

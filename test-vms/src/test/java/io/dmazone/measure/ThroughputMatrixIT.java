@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The four-mode matrix, as the main job runs it (shorter iperf3 runs, fewer rounds): every
+ * The five-mode matrix, as the main job runs it (shorter iperf3 runs, fewer rounds): every
  * mode's L2 in one L1, side by side, every mode moves traffic both ways in every round, and the
  * footprint claims hold. Throughput ratios are printed, not asserted (TCG inside TCG on a
  * shared 2-core machine).
@@ -78,7 +78,7 @@ class ThroughputMatrixIT {
 
     @Test
     void zoneModesPinTheZoneAndMapNothingDuringTraffic() {
-        for (MatrixMode zoneMode : List.of(MatrixMode.ZONE_INTEL, MatrixMode.ZONE_VIRTIO)) {
+        for (MatrixMode zoneMode : List.of(MatrixMode.ZONE_INTEL, MatrixMode.ZONE_VIRTIO, MatrixMode.ZONE_DMA_OPS)) {
             ModeMeasurement m = mode(zoneMode);
             assertThat(m.zoneBytes()).as("%s zone", zoneMode.label()).isEqualTo(Scenarios.MATRIX_ZONE_KIB * 1024);
             assertThat(m.steadyPerZone()).as("%s steady/zone", zoneMode.label()).isLessThanOrEqualTo(1.01);
@@ -88,23 +88,45 @@ class ThroughputMatrixIT {
 
     /**
      * L1 set, through the Java API, an RLIMIT_MEMLOCK of exactly the zone on L2's QEMU, which
-     * runs without CAP_IPC_LOCK, and L2 ran every measurement under it. That VFIO refuses a
-     * pin beyond the limit is not shown here: it takes a guest that maps beyond its zone.
+     * runs without CAP_IPC_LOCK, and L2 ran every measurement under it; so did the DMA ops'
+     * lane. That VFIO refuses a pin beyond the limit is not shown here: it takes a guest that
+     * maps beyond its zone.
      */
     @Test
-    void zoneVirtioRanUnderAMemlockLimitOfTheZoneWithoutIpcLock() {
-        GuestChecks l1 = GuestChecks.parse(mode(MatrixMode.ZONE_VIRTIO).run().l1CompanionOutput());
-        for (String check : List.of("l2_qemu_without_ipc_lock", "pin_budget_applied", "pin_budget_set")) {
-            assertThat(l1.check(check)).as(check)
+    void virtioIommuZoneModesRanUnderAMemlockLimitOfTheZoneWithoutIpcLock() {
+        for (MatrixMode zoneMode : List.of(MatrixMode.ZONE_VIRTIO, MatrixMode.ZONE_DMA_OPS)) {
+            GuestChecks l1 = GuestChecks.parse(mode(zoneMode).run().l1CompanionOutput());
+            for (String check : List.of("l2_qemu_without_ipc_lock", "pin_budget_applied", "pin_budget_set")) {
+                assertThat(l1.check(check)).as("%s %s", zoneMode.label(), check)
+                        .hasValueSatisfying(c -> assertThat(c.passed()).as(c.detail()).isTrue());
+            }
+            assertThat(l1.value("pin_budget_bytes")).as(zoneMode.label())
+                    .contains(Long.toString(Scenarios.MATRIX_ZONE_KIB * 1024));
+        }
+    }
+
+    /**
+     * The stock e1000e's traffic went through dmazone's DMA ops: L2 selected the NIC before the
+     * driver probed, and every buffer of the traffic was bounced through the zone, none refused.
+     */
+    @Test
+    void theStockDriversTrafficWasBouncedThroughTheZoneByTheDmaOps() {
+        GuestChecks l2 = GuestChecks.parse(mode(MatrixMode.ZONE_DMA_OPS).run().l2Output());
+        for (String check : List.of("dma_ops_selected", "stock_e1000e_loaded", "dma_ops_served")) {
+            assertThat(l2.check(check)).as(check)
                     .hasValueSatisfying(c -> assertThat(c.passed()).as(c.detail()).isTrue());
         }
-        assertThat(l1.value("pin_budget_bytes")).contains(Long.toString(Scenarios.MATRIX_ZONE_KIB * 1024));
+        long bytes = mode(MatrixMode.ZONE_DMA_OPS).bytes();
+        assertThat(l2.value("dma_ops_bytes_bounced")).as("bounced at least what iperf3 moved (%d bytes)", bytes)
+                .hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isGreaterThanOrEqualTo(bytes));
+        assertThat(l2.value("dma_ops_failed_maps")).contains("0");
     }
 
     /** Two rounds give no interval, so every throughput target stays unresolved. */
     @Test
     void eachZoneModeHasAThroughputVerdictPerBaselineAndDirection() {
-        assertThat(report.throughput()).as("2 zone modes x 2 baselines x 3 directions").hasSize(12)
+        assertThat(report.throughput()).as("(3 zone modes x 2 baselines + the DMA ops over the patched driver) x 3 "
+                + "directions").hasSize(21)
                 .allSatisfy(t -> assertThat(t.verdict()).as("%s over %s, %s", t.mode(), t.baseline(), t.direction())
                         .isEqualTo(Verdict.UNRESOLVED));
     }
@@ -117,5 +139,6 @@ class ThroughputMatrixIT {
     @Test
     void virtioIommuWithoutBootBypassNeverPinsMoreThanTwiceTheZone() {
         assertThat(mode(MatrixMode.ZONE_VIRTIO).peakPerZone()).isLessThanOrEqualTo(2.0);
+        assertThat(mode(MatrixMode.ZONE_DMA_OPS).peakPerZone()).isLessThanOrEqualTo(2.0);
     }
 }
