@@ -22,11 +22,14 @@ public final class L1Companions {
 
     /**
      * Drives the nested zone correctness run from L1 (see l1-zone-correctness.sh):
-     * traffic at L2's syncs, VmLck after each of {@code cycles} reloads, then the kill of
-     * L2's QEMU and a second QEMU with the same device.
+     * traffic at L2's syncs, with {@code faultInjection} the traffic that reaches L2's injected
+     * out-of-zone RX descriptor and the check that L1's IOMMU refused its write, VmLck after
+     * each of {@code cycles} reloads, then the kill of L2's QEMU and a second QEMU with the
+     * same device.
      */
-    public static String zoneCorrectness(long zoneKiB, int cycles) {
-        return script("ZONE_KIB=" + zoneKiB + "\nCYCLES=" + cycles, "l1-zone-correctness.sh", "e1000e-lib.sh");
+    public static String zoneCorrectness(long zoneKiB, int cycles, boolean faultInjection) {
+        return script("ZONE_KIB=" + zoneKiB + "\nCYCLES=" + cycles + "\nFAULT_INJECTION=" + (faultInjection ? 1 : 0),
+                "l1-zone-correctness.sh", "e1000e-lib.sh");
     }
 
     /**

@@ -34,12 +34,21 @@ public final class L2Commands {
 
     /**
      * The L2 half of the nested zone correctness run (see l2-zone-correctness.sh): traffic
-     * with a clean L2 kernel log, an injected out-of-zone RX descriptor, {@code cycles} reloads
-     * of dmazone.ko (with {@code zoneParams}) and the patched e1000e, then a wait to be killed.
+     * with a clean L2 kernel log, {@code cycles} reloads of dmazone.ko (with
+     * {@code zoneParams}) and the e1000e, then a wait to be killed. With the
+     * {@link L2Driver#PATCHED} driver an injected out-of-zone RX descriptor between them; with
+     * {@link L2Driver#STOCK_DMA_OPS} the NIC selected for dmazone's DMA ops before the stock
+     * driver loads (l2-dma-ops-select.sh), the traffic checked to have gone through them, and
+     * an unbind and bind of the driver in every cycle.
      */
-    public static String zoneCorrectness(String zoneParams, int cycles) {
-        return withHelpers("ZONE_PARAMS='" + zoneParams + "'\nCYCLES=" + cycles + "\n") + read("l2-zone-check.sh")
-                + "\n" + read("e1000e-lib.sh") + "\n" + read("l2-zone-correctness.sh");
+    public static String zoneCorrectness(L2Driver driver, String zoneParams, int cycles) {
+        if (!driver.zone()) {
+            throw new IllegalArgumentException("driver: " + driver + " has no zone to check; use PATCHED or "
+                    + "STOCK_DMA_OPS");
+        }
+        return withHelpers("ZONE_PARAMS='" + zoneParams + "'\nCYCLES=" + cycles + "\n")
+                + (driver == L2Driver.STOCK_DMA_OPS ? read("l2-dma-ops-select.sh") + "\n" : "")
+                + read("l2-zone-check.sh") + "\n" + read("e1000e-lib.sh") + "\n" + read("l2-zone-correctness.sh");
     }
 
     /**

@@ -80,22 +80,28 @@ public final class Scenarios {
 
     /**
      * The zone mode's correctness, nested (intel-iommu in L2, the matrix's 64 MiB zone):
-     * ping flood and iperf3 without IOMMU faults, an out-of-zone RX descriptor blocked and
-     * recovered from, {@code cycles} reloads with L1's VmLck read after each, and the kill
-     * of L2's QEMU followed by a second QEMU with the same device (see l1-zone-correctness.sh).
+     * ping flood and iperf3 without IOMMU faults, {@code cycles} reloads with L1's VmLck read
+     * after each, and the kill of L2's QEMU followed by a second QEMU with the same device (see
+     * l1-zone-correctness.sh). {@code driver} is {@link L2Driver#PATCHED} (then an out-of-zone
+     * RX descriptor is blocked and recovered from as well) or {@link L2Driver#STOCK_DMA_OPS}
+     * (the stock e1000e on dmazone's DMA ops, unbound and bound again in every cycle).
      */
-    public static NestedSpec zoneCorrectness(String name, int cycles) {
-        return NestedSpec.builder(name)
+    public static NestedSpec zoneCorrectness(String name, int cycles, L2Driver driver) {
+        NestedSpec.Builder b = NestedSpec.builder(name)
                 .l2MemoryMiB(L2_MEMORY_MIB)
                 .l2Viommu(VIommu.INTEL_IOMMU)
                 .passthrough(GuestDevice.E1000E_HUB)
                 .l2Binary("/usr/bin/iperf3")
                 .l2Zone(MATRIX_ZONE)
                 .l2Module(Project.root().resolve("kmod/dmazone.ko").toString())
-                .l2Module(Project.root().resolve("guest-driver/build/e1000e.ko").toString())
                 // reloads take the plan's size too
-                .l2Command(L2Commands.zoneCorrectness("size=" + Sizes.hex(MATRIX_ZONE.size()), cycles))
-                .l1Companion(L1Companions.zoneCorrectness(MATRIX_ZONE_KIB, cycles))
-                .build();
+                .l2Command(L2Commands.zoneCorrectness(driver, "size=" + Sizes.hex(MATRIX_ZONE.size()), cycles))
+                .l1Companion(L1Companions.zoneCorrectness(MATRIX_ZONE_KIB, cycles, driver == L2Driver.PATCHED));
+        if (driver == L2Driver.STOCK_DMA_OPS) {
+            b.l2CommandModule(NestedSpec.e1000eModule());
+        } else {
+            b.l2Module(Project.root().resolve("guest-driver/build/e1000e.ko").toString());
+        }
+        return b.build();
     }
 }

@@ -1,68 +1,17 @@
 package io.dmazone.vm;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The zone mode's correctness, nested, in one L1 + L2 boot (intel-iommu in L2, 64 MiB
- * zone, the e1000e passed through and talking to L1 over the outer QEMU's hub): traffic
- * without IOMMU faults in L1 (where the NIC's DMA is translated) and without trouble in L2's
- * kernel log, an injected out-of-zone RX descriptor, 10 reload cycles with L1's pinned memory
- * read after each, and L2's QEMU killed.
+ * The zone mode's correctness, nested, with the patched e1000e: besides what
+ * {@link NestedZoneReloadChecks} checks, an injected out-of-zone RX descriptor.
  */
-@Tag("vm")
-class NestedZoneCorrectnessIT {
-    private static final int CYCLES = 10;
-    /**
-     * L1's FOLL_PIN counters are system-wide: file I/O on L1's 9p shares pins the user
-     * pages it moves while it is in flight, so a sample may count a few pages that are
-     * not L2's. 1 MiB of them, against a 64 MiB zone and 256 MiB of L2 RAM.
-     */
-    private static final long IN_FLIGHT_IO_PAGES = 256;
-    private static NestedResult run;
-    private static GuestChecks l2;
-    private static GuestChecks l1;
-
-    @BeforeAll
-    static void run() {
-        run = NestedRun.run(Scenarios.zoneCorrectness("nested-zone-correctness", CYCLES));
-        l2 = GuestChecks.parse(run.l2Output());
-        l1 = GuestChecks.parse(run.l1CompanionOutput());
-        System.out.println("nested-zone-correctness: L2 booted in " + run.l2BootWallSeconds() + " s wall");
-        System.out.print(run.l2Output().lines().filter(GuestChecks::isKtap)
-                .map(l -> "   L2: " + l + "\n").reduce("", String::concat));
-        System.out.print(run.l1CompanionOutput().lines().filter(GuestChecks::isKtap)
-                .map(l -> "   L1: " + l + "\n").reduce("", String::concat));
-    }
-
-    private static void passed(GuestChecks checks, String side, String name) {
-        assertThat(checks.check(name)).as("%s check %s; L2 output:%n%s%nL1 companion:%n%s", side, name,
-                run.l2Output(), run.l1CompanionOutput())
-                .hasValueSatisfying(c -> assertThat(c.passed()).as("%s %s: %s", side, name, c.detail()).isTrue());
-    }
-
-    /** Neither side was cut short: L2 prints its plan before it waits to be killed. */
-    @Test
-    void bothSidesKtapOutputIsComplete() {
-        assertThat(l2.problems()).as("L2's KTAP output:%n%s", run.l2Output()).isEmpty();
-        assertThat(l1.problems()).as("L1 companion's KTAP output:%n%s", run.l1CompanionOutput()).isEmpty();
-    }
-
-    @Test
-    void zoneAttachedAndTrafficFlowsWithoutL1IommuFaultsOrL2KernelTrouble() {
-        passed(l2, "L2", "zone-attached");
-        passed(l2, "L2", "zone_nic_up");
-        for (String check : List.of("traffic_ping_flood", "traffic_iperf3_l2rx", "traffic_iperf3_l2tx")) {
-            passed(l1, "L1", check);
-        }
-        passed(l2, "L2", "traffic_l2_kernel_log_clean");
-        passed(l1, "L1", "traffic_no_l1_iommu_faults");
+class NestedZoneCorrectnessIT extends NestedZoneReloadChecks {
+    @Override
+    NestedSpec spec() {
+        return Scenarios.zoneCorrectness("nested-zone-correctness", CYCLES, L2Driver.PATCHED);
     }
 
     @ParameterizedTest
@@ -85,28 +34,5 @@ class NestedZoneCorrectnessIT {
     void trafficResumesAfterTheFault() {
         passed(l1, "L1", "fault_traffic_resumes");
         passed(l1, "L1", "fault_traffic_resumes_flood");
-    }
-
-    @Test
-    void tenReloadCyclesKeepL1PinnedMemoryAtTheZone() {
-        passed(l2, "L2", "reload_cycles");
-        passed(l1, "L1", "reload_pinned_stays_zone");
-        List<Long> series = List.of(l1.value("reload_vmlck_kib").orElseThrow().split(" ")).stream()
-                .map(Long::parseLong).toList();
-        assertThat(series).hasSize(CYCLES).allSatisfy(kib -> assertThat(kib)
-                .isPositive().isLessThanOrEqualTo((long) (1.01 * Scenarios.MATRIX_ZONE_KIB)));
-    }
-
-    @Test
-    void killingL2sQemuReleasesItsPinsAndFreesTheDevice() {
-        passed(l1, "L1", "l2_at_kill");
-        passed(l1, "L1", "kill_releases_pins");
-        passed(l1, "L1", "repass_device");
-        passed(l1, "L1", "repass_released");
-        long before = Long.parseLong(l1.value("pinned_pages_before_l2").orElseThrow());
-        long during = Long.parseLong(l1.value("pinned_pages_during_l2").orElseThrow());
-        long zonePages = Scenarios.MATRIX_ZONE_KIB / 4;
-        assertThat(during - before).as("pages L2's QEMU had pinned (the zone: %d pages)", zonePages)
-                .isBetween(zonePages - IN_FLIGHT_IO_PAGES, zonePages + IN_FLIGHT_IO_PAGES);
     }
 }
