@@ -33,6 +33,8 @@ VM_LIB=$GD/../test-vms/src/main/resources/io/dmazone/vm
 . "$VM_LIB/ktap.sh"
 # shellcheck source=../../../test-vms/src/main/resources/io/dmazone/vm/e1000e-lib.sh
 . "$VM_LIB/e1000e-lib.sh"
+# shellcheck source=../../../test-vms/src/main/resources/io/dmazone/vm/e1000e-peer-lib.sh
+. "$VM_LIB/e1000e-peer-lib.sh"
 DRIVER=$GD/build/e1000e.ko
 ZONE_BASE=0x40000000
 ZONE_SIZE=$((64 << 20))
@@ -60,63 +62,12 @@ LOCAL_IP=10.77.0.1
 PEER_IP=10.77.0.2
 START=$(date +%s)
 BDF=
-IFACE=
-PEER_IF=
-PIDS=()
 
 sysval() { cat "$SYS/$1" 2>/dev/null; }
 dmesg_mark() { dmesg | wc -l; }
 dmesg_since() { dmesg | tail -n +$(($1 + 1)); }
 dmar_faults_since() { dmesg_since "$1" | grep -c 'DMAR: \[DMA'; }
 ethstat() { ethtool -S "$IFACE" 2>/dev/null | awk -v k="$1:" '$1 == k { print $2 }'; }
-
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	ip netns del "$NS" 2>/dev/null
-}
-trap cleanup EXIT
-
-# find_e1000e: the 82574L's PCI address (QEMU's e1000e, 8086:10d3)
-find_e1000e() {
-	local d
-	for d in /sys/bus/pci/devices/*; do
-		if [ "$(cat "$d/vendor")" = 0x8086 ] &&
-		   [ "$(cat "$d/device")" = 0x10d3 ]; then
-			basename "$d"
-			return 0
-		fi
-	done
-	return 1
-}
-
-# e1000e_up: address and link of the e1000e after a (re)load; sets IFACE.
-# The interface may still be renamed (eth0 -> enp0s9) right after probe:
-# retry until the configuration sticks.
-e1000e_up() {
-	local i
-	for i in $(seq 50); do
-		# shellcheck disable=SC2012 # interface names are plain words; ls sorts them
-		IFACE=$(ls "/sys/bus/pci/devices/$BDF/net" 2>/dev/null | head -1)
-		if [ -n "$IFACE" ] &&
-		   ip addr flush dev "$IFACE" 2>/dev/null &&
-		   ip addr add "$LOCAL_IP/24" dev "$IFACE" 2>/dev/null &&
-		   ip link set "$IFACE" up 2>/dev/null; then
-			break
-		fi
-		IFACE=
-		sleep 0.2
-	done
-	[ -n "$IFACE" ] || return 1
-	for i in $(seq 150); do
-		[ "$(cat "/sys/class/net/$IFACE/carrier" 2>/dev/null)" = 1 ] &&
-			return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 load_driver() {
 	insmod "$DRIVER" && e1000e_up
@@ -126,43 +77,9 @@ unload_driver() {
 	rmmod e1000e
 }
 
-# ping_ok COUNT: COUNT pings at 50 ms, at most one lost
-ping_ok() {
-	local out rx
-	out=$(ping -c "$1" -i 0.05 -W 2 "$PEER_IP" 2>&1)
-	rx=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
-	PING_DETAIL="received ${rx:-0}/$1"
-	[ "${rx:-0}" -ge $(($1 - 1)) ]
-}
-
 # peer_flood COUNT: flood (e1000e-lib.sh) at the peer, for at most 80 s
 peer_flood() {
 	flood "$PEER_IP" "$1" 80
-}
-
-# iperf DIR: 5 s TCP, DIR "tx" (e1000e sends) or "rx" (-R); sets MBPS
-iperf() {
-	local rev='' json pid
-	[ "$1" = rx ] && rev=-R
-	ip netns exec "$NS" iperf3 -s -1 -B "$PEER_IP" >/dev/null 2>&1 &
-	pid=$!
-	PIDS+=("$pid")
-	sleep 1
-	json=$(timeout 40 iperf3 -c "$PEER_IP" -t 5 $rev -J 2>/dev/null)
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	MBPS=$(echo "$json" | iperf_mbps)
-	[ -n "$MBPS" ]
-}
-
-# iperf_mbps: received Mbit/s from iperf3 -J output on stdin, empty if none
-iperf_mbps() {
-	python3 -c '
-import json, sys
-try:
-    print("%.1f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))
-except Exception:
-    print("")' 2>/dev/null
 }
 
 # rings KEY: from the patched driver's debugfs "rings" file: the ring
@@ -176,11 +93,6 @@ rings() {
 in_zone() {
 	python3 -c "import sys; a=int(sys.argv[1],0); b=int(sys.argv[2],0); s=int(sys.argv[3]); sys.exit(0 if b <= a < b + s else 1)" "$1" "$ZONE_BASE" "$ZONE_SIZE"
 }
-
-# What a dirty kernel log shows: a warning, a BUG or oops, a DMA-API debugging
-# report or its giving up (the lean test kernel has CONFIG_DMA_API_DEBUG; its
-# boot-time "DMA-API: preallocated ..." lines are not reports).
-KERNEL_LOG_PROBLEMS='WARNING:|BUG:|Oops|general protection|Call Trace|DMA-API: .*(device driver|mapping sg|out of memory)|dma-debug disabled'
 
 kernel_log_clean() {
 	! dmesg | grep -qE "$KERNEL_LOG_PROBLEMS"
@@ -199,23 +111,6 @@ t_environment() {
 	# shellcheck disable=SC2012 # IOMMU names are plain words; ls sorts them
 	detail="e1000e=${BDF:-none} iommu=$(ls /sys/class/iommu 2>/dev/null | tr '\n' ' ')driver=$DRIVER dmazone=$DZ_KO"
 	check environment $ok "$detail kernel=$(uname -r) cmdline='$(cat /proc/cmdline)'"
-	[ $ok = 0 ]
-}
-
-t_peer() {
-	local d ok=1
-	for d in /sys/class/net/*; do
-		[ "$(basename "$(readlink "$d/device/driver" 2>/dev/null)")" = virtio_net ] &&
-			PEER_IF=$(basename "$d") && break
-	done
-	if [ -n "$PEER_IF" ] && ip netns add "$NS" &&
-	   ip link set "$PEER_IF" netns "$NS" &&
-	   ip netns exec "$NS" ip addr add "$PEER_IP/24" dev "$PEER_IF" &&
-	   ip netns exec "$NS" ip link set "$PEER_IF" up &&
-	   ip netns exec "$NS" ip link set lo up; then
-		ok=0
-	fi
-	check peer_namespace $ok "virtio-net ${PEER_IF:-none} in netns $NS as $PEER_IP"
 	[ $ok = 0 ]
 }
 
