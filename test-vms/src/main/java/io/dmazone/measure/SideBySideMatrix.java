@@ -7,6 +7,7 @@ import io.dmazone.vm.SideBySideRun;
 import io.dmazone.vm.VmException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +20,10 @@ import java.util.function.Consumer;
  * on the same L1.
  *
  * @param measured     the modes that ran to the end, in the order asked for
- * @param failed       the modes that did not, with the first line of why
+ * @param failed       the modes that did not, with the first line of why, in the order asked for
  * @param roundOrders  the order of the modes' turns in each round
  * @param idleCpuShare by mode: the CPU its waiting L2's QEMU took during the other modes' turns,
- *                     as a share of one of L1's CPUs (the waiting L2s should be quiet)
+ *                     as a share of one of L1's CPUs (the waiting L2s should be quiet), in lane order
  * @param runDirectory where the run's files are
  */
 public record SideBySideMatrix(List<ModeMeasurement> measured, Map<MatrixMode, String> failed,
@@ -30,9 +31,10 @@ public record SideBySideMatrix(List<ModeMeasurement> measured, Map<MatrixMode, S
 
     public SideBySideMatrix {
         measured = List.copyOf(measured);
-        failed = Map.copyOf(failed);
+        // unmodifiable, in the order given (Map.copyOf would lose it)
+        failed = Collections.unmodifiableMap(new LinkedHashMap<>(failed));
         roundOrders = List.copyOf(roundOrders);
-        idleCpuShare = Map.copyOf(idleCpuShare);
+        idleCpuShare = Collections.unmodifiableMap(new LinkedHashMap<>(idleCpuShare));
     }
 
     /**

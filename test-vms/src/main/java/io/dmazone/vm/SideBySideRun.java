@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,19 +35,20 @@ public final class SideBySideRun {
      * How the run went.
      *
      * @param results      the lanes that ran to the end, in lane order
-     * @param failures     the lanes that did not, by spec name, with why
+     * @param failures     the lanes that did not, by spec name, with why, in lane order
      * @param roundOrders  the order of the lanes' turns in each round, as L1 drew it
      * @param idleCpuShare by lane: the CPU time its L2 QEMU took while it waited for others' turns,
-     *                     over the time those turns took (0.05: 5 % of one of L1's CPUs)
+     *                     over the time those turns took (0.05: 5 % of one of L1's CPUs), in lane order
      * @param runDirectory where the run's files are
      */
     public record Outcome(List<NestedResult> results, Map<String, VmException> failures, List<List<String>> roundOrders,
             Map<String, Double> idleCpuShare, Path runDirectory) {
         public Outcome {
             results = List.copyOf(results);
-            failures = Map.copyOf(failures);
+            // unmodifiable, in lane order (Map.copyOf would lose it)
+            failures = Collections.unmodifiableMap(new LinkedHashMap<>(failures));
             roundOrders = List.copyOf(roundOrders);
-            idleCpuShare = Map.copyOf(idleCpuShare);
+            idleCpuShare = Collections.unmodifiableMap(new LinkedHashMap<>(idleCpuShare));
         }
     }
 
