@@ -1,7 +1,6 @@
 package io.dmazone.measure;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.dmazone.vm.NestedResult;
 import io.dmazone.vm.RunEnvironment;
 import java.util.ArrayList;
@@ -107,9 +106,9 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
      * @param cpuSecondsPerGBLow      the lower bound of its 95 % confidence interval, NaN under 6 rounds
      * @param cpuSecondsPerGBHigh     the upper bound, NaN likewise
      * @param bootMapDmaCalls  VFIO_IOMMU_MAP_DMA calls from L2 QEMU's start until L2 served,
-     *                         -1 if not counted (null in the JSON, as for the next two)
-     * @param mapDmaCalls      VFIO_IOMMU_MAP_DMA calls during the iperf3 runs, -1 if not counted
-     * @param unmapDmaCalls    VFIO_IOMMU_UNMAP_DMA calls during the iperf3 runs, -1 if not counted
+     *                         null if not counted (as for the next two)
+     * @param mapDmaCalls      VFIO_IOMMU_MAP_DMA calls during the iperf3 runs
+     * @param unmapDmaCalls    VFIO_IOMMU_UNMAP_DMA calls during the iperf3 runs
      * @param bytes            bytes the iperf3 runs moved
      * @param mapCallsPerGB    (MAP_DMA + UNMAP_DMA) per GB moved
      * @param l2BootWallSeconds L2 QEMU start to L2's command
@@ -119,9 +118,9 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
             double l2RxMbps, double l2RxLowMbps, double l2RxHighMbps,
             double l2TxMbps, double l2TxLowMbps, double l2TxHighMbps, double cpuSecondsPerGB,
             double cpuSecondsPerGBMedian, double cpuSecondsPerGBLow, double cpuSecondsPerGBHigh,
-            @JsonSerialize(using = CountOrNull.class) long bootMapDmaCalls,
-            @JsonSerialize(using = CountOrNull.class) long mapDmaCalls,
-            @JsonSerialize(using = CountOrNull.class) long unmapDmaCalls,
+            Long bootMapDmaCalls,
+            Long mapDmaCalls,
+            Long unmapDmaCalls,
             long bytes,
             double mapCallsPerGB, double l2BootWallSeconds, boolean sound) {
 
@@ -215,12 +214,16 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
                 missed.add(String.format(Locale.ROOT, "%s: peak/zone %.3f, target <= %.0f", mode, m.peakPerZone(),
                         PEAK_PER_ZONE_TARGET));
             }
-            if (m.mapDmaCalls() < 0 || m.unmapDmaCalls() < 0 || m.mapDmaCalls() + m.unmapDmaCalls() != 0) {
-                missed.add(String.format(Locale.ROOT, "%s: %d MAP_DMA + %d UNMAP_DMA calls during traffic (-1: not "
-                        + "counted), target 0", mode, m.mapDmaCalls(), m.unmapDmaCalls()));
+            if (m.mapDmaCalls() == null || m.unmapDmaCalls() == null || m.mapDmaCalls() + m.unmapDmaCalls() != 0) {
+                missed.add(String.format(Locale.ROOT, "%s: %s MAP_DMA + %s UNMAP_DMA calls during traffic, target 0",
+                        mode, countOrNotCounted(m.mapDmaCalls()), countOrNotCounted(m.unmapDmaCalls())));
             }
         }
         return missed;
+    }
+
+    private static String countOrNotCounted(Long calls) {
+        return calls == null ? "(not counted)" : calls.toString();
     }
 
     private static Optional<ModeMeasurement> find(List<ModeMeasurement> ms, MatrixMode mode) {

@@ -62,9 +62,9 @@ public final class MatrixTable {
         return sb.toString();
     }
 
-    /** A call count, or "-" where none was counted (-1). */
-    private static String count(long calls) {
-        return calls < 0 ? "-" : Long.toString(calls);
+    /** A call count, or "-" where none was counted. */
+    private static String count(Long calls) {
+        return calls == null ? "-" : calls.toString();
     }
 
     /** "12.34 [10.00, 14.00]", or the median alone when there is no interval. */

@@ -1,6 +1,5 @@
 package io.dmazone.measure;
 
-import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.dmazone.vm.GuestChecks;
 import io.dmazone.vm.NestedResult;
 import java.nio.file.Path;
@@ -16,10 +15,10 @@ import java.util.List;
  * @param peakVmLckKiB      L2 QEMU's highest VmLck over the whole run (boot included)
  * @param trafficVmLckKiB   its highest VmLck while the iperf3 runs went on: the steady footprint
  * @param rounds            the traffic, round by round
- * @param bootMapDmaCalls   VFIO_IOMMU_MAP_DMA ioctls in L1 from L2 QEMU's start until L2 served
- * @param mapDmaCalls       VFIO_IOMMU_MAP_DMA ioctls in L1 during the iperf3 runs, -1 if not counted
- *                          (null in the JSON, as are the other two counts)
- * @param unmapDmaCalls     VFIO_IOMMU_UNMAP_DMA ioctls in L1 during the iperf3 runs, -1 if not counted
+ * @param bootMapDmaCalls   VFIO_IOMMU_MAP_DMA ioctls in L1 from L2 QEMU's start until L2 served, null
+ *                          if not counted (as for the other two counts)
+ * @param mapDmaCalls       VFIO_IOMMU_MAP_DMA ioctls in L1 during the iperf3 runs
+ * @param unmapDmaCalls     VFIO_IOMMU_UNMAP_DMA ioctls in L1 during the iperf3 runs
  * @param l2BootWallSeconds L2 QEMU start to L2's command, in L1
  * @param failedChecks      the checks either side failed or never printed, empty when the run was sound
  * @param run               the nested run behind the figures
@@ -30,9 +29,9 @@ public record ModeMeasurement(
         long peakVmLckKiB,
         long trafficVmLckKiB,
         List<TrafficRound> rounds,
-        @JsonSerialize(using = CountOrNull.class) long bootMapDmaCalls,
-        @JsonSerialize(using = CountOrNull.class) long mapDmaCalls,
-        @JsonSerialize(using = CountOrNull.class) long unmapDmaCalls,
+        Long bootMapDmaCalls,
+        Long mapDmaCalls,
+        Long unmapDmaCalls,
         double l2BootWallSeconds,
         List<String> failedChecks,
         NestedResult run) {
@@ -50,8 +49,8 @@ public record ModeMeasurement(
         double tick = 1.0 / number(l1, "clk_tck", 100);
         int roundCount = (int) number(l1, "matrix_rounds", 1);
         List<TrafficRound> rounds = new ArrayList<>();
-        long maps = 0;
-        long unmaps = 0;
+        Long maps = 0L;
+        Long unmaps = 0L;
         long steadyKiB = 0;
         for (int r = 1; r <= roundCount; r++) {
             String rx = "l2rx_" + r;
@@ -71,7 +70,7 @@ public record ModeMeasurement(
                 run.peak() == null ? 0 : run.peak().vmLckKiB(),
                 steadyKiB,
                 List.copyOf(rounds),
-                number(l1, "boot_map_dma_calls", -1),
+                count(l1, "boot_map_dma_calls"),
                 maps,
                 unmaps,
                 run.l2BootWallSeconds(),
@@ -79,9 +78,9 @@ public record ModeMeasurement(
                 run);
     }
 
-    /** A running count plus one more, -1 once either was not counted. */
-    private static long addCounted(long total, long more) {
-        return total < 0 || more < 0 ? -1 : total + more;
+    /** A running count plus one more, null once either was not counted. */
+    private static Long addCounted(Long total, Long more) {
+        return total == null || more == null ? null : total + more;
     }
 
     /** The checks that failed, then the expected ones never printed. */
@@ -96,17 +95,20 @@ public record ModeMeasurement(
         return checks.value(name).filter(v -> v.matches("-?\\d+")).map(Long::parseLong).orElse(otherwise);
     }
 
-    /** The two values added, or -1 if either is missing. */
-    private static long sum(GuestChecks checks, String a, String b) {
-        long x = number(checks, a, -1);
-        long y = number(checks, b, -1);
-        return x < 0 || y < 0 ? -1 : x + y;
+    /** A count L1 printed, null if it did not. */
+    private static Long count(GuestChecks checks, String name) {
+        return checks.value(name).filter(v -> v.matches("\\d+")).map(Long::valueOf).orElse(null);
+    }
+
+    /** The two counts added, or null if either is missing. */
+    private static Long sum(GuestChecks checks, String a, String b) {
+        return addCounted(count(checks, a), count(checks, b));
     }
 
     /** Every round measured both directions and no check failed. */
     public boolean sound() {
         return failedChecks.isEmpty() && !rounds.isEmpty() && rounds.stream().allMatch(TrafficRound::complete)
-                && mapDmaCalls >= 0;
+                && mapDmaCalls != null && unmapDmaCalls != null;
     }
 
     /** Each completed round's L1 to L2 rate, Mbit/s. */
@@ -136,7 +138,8 @@ public record ModeMeasurement(
 
     /** VFIO MAP_DMA plus UNMAP_DMA calls per GB moved. */
     public double mapCallsPerGB() {
-        return bytes() == 0 || mapDmaCalls < 0 ? Double.NaN : (mapDmaCalls + unmapDmaCalls) / (bytes() / 1e9);
+        return bytes() == 0 || mapDmaCalls == null || unmapDmaCalls == null ? Double.NaN
+                : (mapDmaCalls + unmapDmaCalls) / (bytes() / 1e9);
     }
 
     /** CPU seconds of L2's QEMU per GB moved, over every round. */

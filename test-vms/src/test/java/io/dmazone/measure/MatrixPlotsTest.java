@@ -60,8 +60,8 @@ class MatrixPlotsTest {
         List<TrafficRound> six = List.of(round(5, 1), round(9, 1), round(6, 1), round(8, 1), round(7, 1),
                 round(30, 2));
         List<ModeMeasurement> modes = List.of(
-                new ModeMeasurement(MatrixMode.FULL_PINNING, 0, 1, 1, six, 0, 0, 0, 90, List.of(), null),
-                new ModeMeasurement(MatrixMode.ZONE_VIRTIO, 64L << 20, 1, 1, List.of(round(12, 3)), 0, 0, 0, 90,
+                new ModeMeasurement(MatrixMode.FULL_PINNING, 0, 1, 1, six, 0L, 0L, 0L, 90, List.of(), null),
+                new ModeMeasurement(MatrixMode.ZONE_VIRTIO, 64L << 20, 1, 1, List.of(round(12, 3)), 0L, 0L, 0L, 90,
                         List.of(), null));
         JFreeChart chart = MatrixPlots.throughputPerRound(modes);
         YIntervalSeriesCollection medians = (YIntervalSeriesCollection) chart.getXYPlot().getDataset(0);
