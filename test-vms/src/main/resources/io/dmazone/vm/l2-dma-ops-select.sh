@@ -14,7 +14,9 @@ for dev in /sys/bus/pci/devices/*; do
 		break
 	fi
 done
-[ -n "$DMA_OPS_BDF" ] && echo "$DMA_OPS_BDF" >/sys/kernel/dmazone/transparent/add
+# selected while no driver is bound ("unbound"): the driver's probe is yet to come
+[ -n "$DMA_OPS_BDF" ] && echo "$DMA_OPS_BDF" >/sys/kernel/dmazone/transparent/add &&
+	grep -qx "$DMA_OPS_BDF unbound" /sys/kernel/dmazone/transparent/selected
 selected=$?
 check dma_ops_selected "$selected" "${DMA_OPS_BDF:-no e1000e (8086:10d3) in L2}: selected" \
 	"$(tr '\n' ' ' </sys/kernel/dmazone/transparent/selected 2>/dev/null)"
