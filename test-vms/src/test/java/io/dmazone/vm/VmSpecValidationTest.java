@@ -84,6 +84,19 @@ class VmSpecValidationTest {
                 .hasMessageStartingWith("l2Modules: /no/such/module.ko does not exist");
     }
 
+    /** A module L2's command loads is one file, which must exist; its parameters are the command's. */
+    @Test
+    void aCommandModuleIsOneExistingFile() throws Exception {
+        assertThatThrownBy(() -> NestedSpec.builder("n").passthrough(GuestDevice.E1000E)
+                .l2CommandModule("/no/such/e1000e.ko").l2Command("true").build())
+                .hasMessageStartingWith("l2CommandModules: /no/such/e1000e.ko does not exist");
+        assertThatThrownBy(() -> NestedSpec.builder("n").passthrough(GuestDevice.E1000E)
+                .l2CommandModule("kernel/e1000e.ko debug=1").l2Command("true").build())
+                .hasMessageStartingWith("l2CommandModules: 'kernel/e1000e.ko debug=1' must be one module file");
+        assertThat(NestedSpec.builder("n").passthrough(GuestDevice.E1000E).l2CommandModule("kernel/e1000e.ko")
+                .l2Command("true").build().l2CommandModules()).containsExactly("kernel/e1000e.ko");
+    }
+
     /** intel-iommu pins all of L2's RAM as its QEMU starts: under a zone budget the harness refuses to start it. */
     @Test
     void aPinBudgetTheVIommuExceedsAtStartupIsRefused() throws Exception {
