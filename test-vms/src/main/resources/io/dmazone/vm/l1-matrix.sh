@@ -38,9 +38,10 @@ ready=$failed
 echo "$ready" >"$OUT/ready"
 
 # await_turn ROUND: until l1-side-by-side.sh gives this L2 that round; fails
-# when L2's QEMU is gone first, or the rounds ended without it. It forks nothing while it waits (builtins,
-# read -t as sleep): under TCG a fork and exec costs L1 tens of milliseconds,
-# and the other lanes' L2s boot and run beside this loop.
+# when L2's QEMU is gone first, or the rounds ended without it. It forks
+# nothing while it waits (builtins, read -t as sleep): under TCG a fork and
+# exec costs L1 tens of milliseconds, and the other lanes' L2s boot and run
+# beside this loop.
 exec 5<> <(:)
 await_turn() {
 	local turn
