@@ -16,11 +16,17 @@ value rx_packets "$(cat "/sys/class/net/$IFACE/statistics/rx_packets")"
 value tx_packets "$(cat "/sys/class/net/$IFACE/statistics/tx_packets")"
 if [ -n "${DMA_OPS_BDF:-}" ]; then
 	ops=/sys/kernel/dmazone/dev/$DMA_OPS_BDF
-	for counter in maps bytes_bounced bounce_high_water failed_maps; do
-		value "dma_ops_$counter" "$(cat "$ops/$counter")"
+	# each file read once, by the shell's read (no fork per file)
+	for counter in bytes_bounced bounce_high_water failed_maps; do
+		read -r n <"$ops/$counter"
+		value "dma_ops_$counter" "$n"
 	done
-	[ "$(cat "$ops/mode")" = transparent ] && [ "$(cat "$ops/maps")" -gt 0 ]
-	check dma_ops_served $? "$DMA_OPS_BDF: mode $(cat "$ops/mode"), $(cat "$ops/maps") maps, contained $(cat "$ops/contained")"
+	read -r maps <"$ops/maps"
+	read -r mode <"$ops/mode"
+	read -r contained <"$ops/contained"
+	value dma_ops_maps "$maps"
+	[ "$mode" = transparent ] && [ "$maps" -gt 0 ]
+	check dma_ops_served $? "$DMA_OPS_BDF: mode $mode, $maps maps, contained $contained"
 fi
 now=$(log_problems)
 check l2_kernel_log_clean "$([ "$now" = "$problems" ]; echo $?)" "problem lines in L2's kernel log during the traffic: $((now - problems))"
