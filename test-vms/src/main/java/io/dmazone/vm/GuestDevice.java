@@ -1,5 +1,10 @@
 package io.dmazone.vm;
 
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +26,18 @@ public enum GuestDevice {
     /** QEMU's edu DMA test device with its default 28-bit DMA mask. */
     EDU("edu", "1234:11e8", List.of("-device", "edu")),
     /** QEMU's edu DMA test device allowed to DMA anywhere in 64-bit space. */
-    EDU_64BIT("edu-64bit", "1234:11e8", List.of("-device", "edu,dma_mask=0xffffffffffffffff"));
+    EDU_64BIT("edu-64bit", "1234:11e8", List.of("-device", "edu,dma_mask=0xffffffffffffffff")),
+    /**
+     * QEMU's emulated NVMe controller (1b36:0010), its namespace a sparse raw image of
+     * {@value #NVME_IMAGE_MIB} MiB in the VM's run directory ({@link #NVME_IMAGE}), made before
+     * the VM boots and kept after it, so that what the guest wrote can be read back outside.
+     */
+    NVME("nvme", "1b36:0010", List.of("-device", "nvme,serial=dmazone,drive=dmz_nvme"));
+
+    /** The NVMe namespace's image, in the VM's run directory. */
+    public static final String NVME_IMAGE = "nvme.img";
+    /** The NVMe namespace's size: room for the tests' 256 MiB round trip and some to spare. */
+    public static final int NVME_IMAGE_MIB = 512;
 
     private final String label;
     private final String pciId;
@@ -43,9 +59,33 @@ public enum GuestDevice {
         return pciId;
     }
 
-    /** QEMU arguments that add the device (and its back end). */
-    public List<String> qemuArgs() {
-        return qemuArgs;
+    /** QEMU arguments that add the device (and its back end) to a VM run in {@code runDirectory}. */
+    public List<String> qemuArgs(Path runDirectory) {
+        if (this != NVME) {
+            return qemuArgs;
+        }
+        List<String> args = new ArrayList<>(List.of("-drive", "if=none,id=dmz_nvme,format=raw,file="
+                + runDirectory.toAbsolutePath().resolve(NVME_IMAGE).toString().replace(",", ",,")));
+        args.addAll(qemuArgs);
+        return args;
+    }
+
+    /**
+     * Makes what the device needs in {@code runDirectory} before the VM boots: the NVMe's
+     * sparse image (zeros; left as it is when a boot is retried). Nothing for the others.
+     */
+    public void prepare(Path runDirectory) {
+        if (this != NVME) {
+            return;
+        }
+        Path image = runDirectory.resolve(NVME_IMAGE);
+        try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
+            if (file.length() == 0) {
+                file.setLength((long) NVME_IMAGE_MIB << 20);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the NVMe image " + image, e);
+        }
     }
 
     /**

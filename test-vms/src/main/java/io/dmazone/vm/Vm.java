@@ -54,6 +54,9 @@ public final class Vm implements AutoCloseable {
         Path commandFile = runDirectory.resolve("guest-command.sh");
         try {
             Files.createDirectories(runDirectory);
+            for (GuestDevice device : spec.devices()) {
+                device.prepare(runDirectory);
+            }
             Files.writeString(commandFile, VngCommandLine.guestScript(spec), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + commandFile, e);

@@ -46,7 +46,7 @@ final class VngCommandLine {
         }
         cmd.add("--exec");
         cmd.add("bash " + commandFile);
-        List<String> qemu = qemuArgs(spec, accel);
+        List<String> qemu = qemuArgs(spec, accel, commandFile.getParent());
         if (stalled) {
             // CPUs stopped from the start and never resumed: the watchdog's test case.
             qemu.add("-S");
@@ -66,7 +66,7 @@ final class VngCommandLine {
             + " clocksources=$(tr ' ' ',' </sys/devices/system/clocksource/clocksource0/available_clocksource)"
             + "\" >&2";
 
-    private static List<String> qemuArgs(VmSpec spec, Accel accel) {
+    private static List<String> qemuArgs(VmSpec spec, Accel accel, Path runDirectory) {
         List<String> args = new ArrayList<>();
         String machine = spec.machine();
         if (accel == Accel.KVM && spec.viommu() == VIommu.INTEL_IOMMU) {
@@ -81,7 +81,7 @@ final class VngCommandLine {
         }
         args.addAll(spec.viommu().qemuArgs());
         for (GuestDevice device : spec.devices()) {
-            args.addAll(device.qemuArgs());
+            args.addAll(device.qemuArgs(runDirectory));
         }
         args.addAll(spec.qemuArgs());
         return args;

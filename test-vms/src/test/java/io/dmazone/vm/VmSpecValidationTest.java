@@ -45,7 +45,7 @@ class VmSpecValidationTest {
     void unknownDeviceIsNamedWithTheKnownOnes() throws Exception {
         assertThatThrownBy(() -> spec("bad").device("e1000x"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("devices: unknown device 'e1000x'; use one of e1000e, e1000e-hub, edu, edu-64bit");
+                .hasMessage("devices: unknown device 'e1000x'; use one of e1000e, e1000e-hub, edu, edu-64bit, nvme");
     }
 
     @Test
