@@ -93,6 +93,21 @@ release_sync() {
 	return 1
 }
 
+# pin_budget: holds L2's QEMU, started without CAP_IPC_LOCK, to its zone
+# plan's RLIMIT_MEMLOCK (PLAN_MEMLOCK_BYTES from l1-nested.sh) through the
+# Java API (ZonePinBudget), with its checks
+pin_budget() {
+	local caps budget rc cap_ipc_lock=14
+	caps=$(awk '$1 == "CapEff:" { print $2 }' "/proc/$L2_PID/status")
+	[ $((0x${caps:-4000} >> cap_ipc_lock & 1)) = 0 ]
+	check l2_qemu_without_ipc_lock $? "CapEff ${caps:-?}: without CAP_IPC_LOCK RLIMIT_MEMLOCK binds VFIO's pins"
+	# its checks, a KTAP stream of its own, renumbered into this one
+	budget=$(l1_java io.dmazone.guest.ZonePinBudget "$L2_PID" "$PLAN_MEMLOCK_BYTES")
+	rc=$?
+	ktap_relay "$budget"
+	check pin_budget_set $rc "ZonePinBudget $L2_PID ${PLAN_MEMLOCK_BYTES:-(no zone plan)}"
+}
+
 # l1_iommu_faults: DMA faults L1's IOMMU reported, which is where a fault of
 # the NIC passed through to L2 shows
 l1_iommu_faults() { dmesg | grep -c 'DMAR: \[DMA'; }
@@ -115,13 +130,20 @@ vfio_count_start() {
 		grep -q '^hist:keys=common_pid,cmd:' "$IOCTL_EVENT/trigger"
 }
 
-# vfio_counts: "MAP_DMA UNMAP_DMA" calls counted so far from the threads of
-# L2's QEMU (L2_PID)
-vfio_counts() {
+# qemu_tids: the thread ids of L2's QEMU (L2_PID), blank-separated
+qemu_tids() {
 	local tids="" task
 	for task in "/proc/$L2_PID/task/"*; do
 		tids="$tids${task##*/} "
 	done
+	echo "$tids"
+}
+
+# vfio_counts [TIDS]: "MAP_DMA UNMAP_DMA" calls counted so far from the
+# threads TIDS (qemu_tids, taken now by default)
+# shellcheck disable=SC2120 # most callers count the threads of now
+vfio_counts() {
+	local tids=${1:-$(qemu_tids)}
 	awk -v map="$MAP_DMA" -v unmap="$UNMAP_DMA" -v tids=" $tids" '
 		$1 == "{" && $2 == "common_pid:" {
 			pid = $3; sub(",", "", pid)

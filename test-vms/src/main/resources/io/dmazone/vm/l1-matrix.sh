@@ -10,19 +10,11 @@
 # (l2rx_ROUND, l2tx_ROUND) the throughput (JSON), L2 QEMU's highest VmLck,
 # its CPU time and its map calls; it lets L2 finish once OUT/turn says end.
 # shellcheck shell=bash
-CAP_IPC_LOCK=14
 value clk_tck "$(getconf CLK_TCK)"
 vfio_count_start
 check vfio_call_count $? "hist trigger on syscalls/sys_enter_ioctl for cmd $MAP_DMA, $UNMAP_DMA"
 if [ "${PIN_BUDGET:-}" = 1 ]; then
-	caps=$(awk '$1 == "CapEff:" { print $2 }' "/proc/$L2_PID/status")
-	[ $((0x${caps:-4000} >> CAP_IPC_LOCK & 1)) = 0 ]
-	check l2_qemu_without_ipc_lock $? "CapEff ${caps:-?}: without CAP_IPC_LOCK RLIMIT_MEMLOCK binds VFIO's pins"
-	# its checks, a KTAP stream of its own, renumbered into this one
-	budget=$(l1_java io.dmazone.guest.ZonePinBudget "$L2_PID" "$PLAN_MEMLOCK_BYTES")
-	rc=$?
-	ktap_relay "$budget"
-	check pin_budget_set $rc "ZonePinBudget $L2_PID ${PLAN_MEMLOCK_BYTES:-(no zone plan)}"
+	pin_budget
 fi
 iface=$(l1_nic_up)
 check l1_nic_up $? "virtio-net ${iface:-none} as $L1_IP"
