@@ -33,6 +33,15 @@ public final class L1Companions {
     }
 
     /**
+     * Watches an NVMe run from L1 (see l1-nvme.sh): with {@code pinBudget} holds L2's QEMU to
+     * its zone plan's RLIMIT_MEMLOCK; counts the VFIO map calls L2's QEMU makes during L2's
+     * command and the DMA faults L1's IOMMU reports.
+     */
+    public static String nvme(boolean pinBudget) {
+        return script(pinBudget ? "PIN_BUDGET=1" : "", "l1-nvme.sh");
+    }
+
+    /**
      * Watches an uncooperative-guest run from L1 (see l1-uncooperative.sh): L2's QEMU under
      * {@code budgetBytes}, the fault of L2's write beyond its zone, nothing left pinned.
      */

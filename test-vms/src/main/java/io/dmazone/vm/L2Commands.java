@@ -52,6 +52,23 @@ public final class L2Commands {
     }
 
     /**
+     * The L2 command of an NVMe run (l2-nvme.sh, then l2-nvme-io.sh): loads the stock nvme
+     * driver for the passed-through NVMe, with {@code dmaOps} after selecting the controller for
+     * dmazone's DMA ops and then checking its zone-only domain (l2-zone-check.sh); writes
+     * {@code mib} MiB with O_DIRECT and reads them back (MD5 compared), times {@code mib} MiB
+     * each way, and with the DMA ops checks that they carried every byte.
+     */
+    public static String nvme(boolean dmaOps, int mib) {
+        if (mib <= 0 || mib > GuestDevice.NVME_IMAGE_MIB / 2) {
+            throw new IllegalArgumentException("mib: " + mib + " MiB; use 1 to " + GuestDevice.NVME_IMAGE_MIB / 2
+                    + " (the round trip and the timed write each take that much of the "
+                    + GuestDevice.NVME_IMAGE_MIB + " MiB namespace)");
+        }
+        return withHelpers("NVME_DMA_OPS=" + (dmaOps ? 1 : 0) + "\nNVME_MIB=" + mib + "\n") + read("l2-nvme.sh")
+                + "\n" + (dmaOps ? read("l2-zone-check.sh") + "\n" : "") + read("l2-nvme-io.sh");
+    }
+
+    /**
      * The L2 half of an uncooperative-guest run (see l2-uncooperative.sh): {@code kase}
      * "over-map" maps {@code extraMiB} beyond the zone into edu's domain and has edu write
      * there; "identity" checks that the guest got the identity domain it asked for.

@@ -104,4 +104,32 @@ public final class Scenarios {
         }
         return b.build();
     }
+
+    /** What the NVMe runs write and read back, and time each way: 256 MiB. */
+    public static final int NVME_MIB = 256;
+
+    /**
+     * The passed-through NVMe with L2's stock nvme driver ({@link L2Commands#nvme}): with
+     * {@code zone}, L2 gets the matrix's zone under virtio-iommu (boot-bypass off) and the
+     * controller is served by dmazone's DMA ops, while L1 holds L2's QEMU to the zone's pin
+     * budget; without, no vIOMMU and L1 pins all of L2 (full pinning).
+     */
+    public static NestedSpec nvme(String name, boolean zone) {
+        NestedSpec.Builder b = NestedSpec.builder(name)
+                .l2MemoryMiB(L2_MEMORY_MIB)
+                .passthrough(GuestDevice.NVME)
+                .l2CommandModule(Kernels.selected().requireModule("kernel/drivers/nvme/host/nvme-core"))
+                .l2CommandModule(Kernels.selected().requireModule("kernel/drivers/nvme/host/nvme"))
+                // a production guest's cost, as in the matrix: DMA-API debugging off
+                .l2KernelArg("dma_debug=off")
+                .l2Command(L2Commands.nvme(zone, NVME_MIB))
+                .l1Companion(L1Companions.nvme(zone));
+        if (zone) {
+            b.l2Viommu(VIommu.VIRTIO_IOMMU)
+                    .l2Zone(MATRIX_ZONE)
+                    .l2Module(Project.root().resolve("kmod/dmazone.ko").toString())
+                    .l2QemuWithoutIpcLock(true);
+        }
+        return b.build();
+    }
 }

@@ -1,0 +1,48 @@
+# L2 command of an NVMe run, its first part (busybox sh, after ktap.sh and
+# l2-lib.sh; NVME_DMA_OPS set before them): the NVMe passed through from L1
+# is L2's only device; the stock nvme-core.ko and nvme.ko are in
+# /lib/modules, not loaded. With NVME_DMA_OPS=1 (dmazone.ko loaded with its
+# zone) the controller is first selected for dmazone's transparent mode, so
+# the driver's first allocation already comes from the zone. Then the
+# driver is loaded and its namespace awaited. Sets NVME_BDF and
+# ZONE_CHECK_BDF; l2-zone-check.sh (with a zone) and l2-nvme-io.sh follow.
+# shellcheck shell=sh disable=SC2154 # failed is set by ktap.sh, before this file
+
+NVME_BDF=""
+# QEMU's NVMe controller is 1b36:0010 (the shell's read: no fork per device)
+for dev in /sys/bus/pci/devices/*; do
+	read -r vendor <"$dev/vendor"
+	read -r device <"$dev/device"
+	if [ "$vendor" = 0x1b36 ] && [ "$device" = 0x0010 ]; then
+		NVME_BDF=${dev##*/}
+		break
+	fi
+done
+[ -n "$NVME_BDF" ]
+check nvme_found $? "${NVME_BDF:-no NVMe (1b36:0010) in L2}"
+
+if [ "$NVME_DMA_OPS" = 1 ]; then
+	# selected while no driver is bound ("unbound"): the driver's probe is yet to come
+	[ -n "$NVME_BDF" ] && echo "$NVME_BDF" >/sys/kernel/dmazone/transparent/add &&
+		grep -qx "$NVME_BDF unbound" /sys/kernel/dmazone/transparent/selected
+	check dma_ops_selected $? "$NVME_BDF selected:" \
+		"$(tr '\n' ' ' </sys/kernel/dmazone/transparent/selected 2>/dev/null)"
+fi
+insmod /lib/modules/nvme-core.ko && insmod /lib/modules/nvme.ko
+check stock_nvme_loaded $? "insmod nvme-core.ko nvme.ko"
+# the namespace's block device appears once the controller is probed and identified
+disk=/dev/nvme0n1
+i=0
+while [ ! -b "$disk" ] && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -b "$disk" ]
+check nvme_namespace $? "$disk after $((i / 10)) s; $(grep DRIVER= "/sys/bus/pci/devices/$NVME_BDF/uevent")"
+if [ "$failed" != 0 ]; then
+	ktap_end
+	exit 1
+fi
+# the device l2-zone-check.sh checks, when it comes next
+# shellcheck disable=SC2034 # for the L2 command's next file
+ZONE_CHECK_BDF=$NVME_BDF
