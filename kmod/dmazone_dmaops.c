@@ -995,9 +995,10 @@ static s64 dmazone_bench_run(struct dmazone_bouncer *b, void *buf,
  * after unmap the driver's buffer must hold the device's bytes there and
  * its own in the rest, not what an earlier mapping left in the zone (one
  * of other bytes is made and unmapped first, so that a reused zone buffer
- * holds them). True if it does.
+ * holds them). 1 if it does, 0 if not, -ENOMEM when the zone has no room
+ * for the probe (which says nothing about the copy).
  */
-static bool dmazone_bench_partial_write(struct dmazone_bouncer *b, u8 *buf)
+static int dmazone_bench_partial_write(struct dmazone_bouncer *b, u8 *buf)
 {
 	const size_t half = DMAZONE_BENCH_LEN / 2;
 	struct dmazone_limits lim;
@@ -1013,21 +1014,21 @@ static bool dmazone_bench_partial_write(struct dmazone_bouncer *b, u8 *buf)
 	dma = dmazone_bounce_map(b, &lim, virt_to_phys(buf), DMAZONE_BENCH_LEN,
 				 DMA_TO_DEVICE, 0);
 	if (dma == DMA_MAPPING_ERROR)
-		return false;
+		return -ENOMEM;
 	dmazone_bounce_unmap(b, dma, DMAZONE_BENCH_LEN, DMA_TO_DEVICE, 0);
 
 	memset(buf, 0xa5, DMAZONE_BENCH_LEN);
 	dma = dmazone_bounce_map(b, &lim, virt_to_phys(buf), DMAZONE_BENCH_LEN,
 				 DMA_FROM_DEVICE, 0);
 	if (dma == DMA_MAPPING_ERROR)
-		return false;
+		return -ENOMEM;
 	found = dmazone_map_find(b, dma, half, &orig, &cpu, &dir);
 	if (found)
 		memset(cpu, 0x5a, half);	/* the device's write */
 	dmazone_bounce_unmap(b, dma, DMAZONE_BENCH_LEN, DMA_FROM_DEVICE, 0);
 	for (i = 0; found && i < DMAZONE_BENCH_LEN; i++)
 		if (buf[i] != (i < half ? 0x5a : 0xa5))
-			return false;
+			return 0;
 	return found;
 }
 
@@ -1039,8 +1040,8 @@ static ssize_t dmazone_bench_write(struct file *file, const char __user *ubuf,
 	u64 kib_x1000, per_kib;
 	long bounced_before;
 	unsigned int round;
-	bool partial_ok;
 	unsigned long n;
+	int partial_ok;
 	void *buf;
 	int ret;
 
@@ -1061,6 +1062,12 @@ static ssize_t dmazone_bench_write(struct file *file, const char __user *ubuf,
 
 	mutex_lock(&dmazone_bench_lock);
 	partial_ok = dmazone_bench_partial_write(b, buf);
+	if (partial_ok < 0) {
+		ret = partial_ok;
+		scnprintf(dmazone_bench_report, sizeof(dmazone_bench_report),
+			  "n=%lu error=zone-full result=FAIL\n", n);
+		goto out_unlock;
+	}
 	memset(buf, 0xa5, DMAZONE_BENCH_LEN);
 	bounced_before = atomic_long_read(&b->bytes_bounced);
 	/*
