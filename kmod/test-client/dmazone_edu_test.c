@@ -18,6 +18,11 @@
  *             zone [SEED]           zone -> edu -> zone, compare
  *             outside-write [SEED]  edu -> kernel page outside the zone
  *             outside-read [SEED]   kernel page -> edu -> zone, compare
+ *                                   (these three also before "attach":
+ *                                   their buffers then come from the DMA
+ *                                   API, which is dmazone's DMA ops when
+ *                                   dmazone selected edu for transparent
+ *                                   mode, and they print contained=-1)
  *             alloc SIZE [ALIGN]    keep one zone allocation
  *             free-all              free the kept allocations
  *             map-extra MIB         map MIB of ordinary memory, outside
@@ -220,20 +225,44 @@ static size_t edu_test_mismatches(const u8 *a, const u8 *b, size_t *first)
 	return n;
 }
 
+/*
+ * One zeroed buffer for edu: from the zone through dmazone's API once
+ * attached, else from the DMA API (dmazone's DMA ops in transparent mode).
+ */
+static void *edu_test_buf_alloc(struct edu_test *et, struct edu_test_buf *buf)
+{
+	buf->size = EDU_BUF_SIZE;
+	if (et->za)
+		buf->cpu = et->api.alloc(et->za, EDU_BUF_SIZE, PAGE_SIZE,
+					 &buf->dma, GFP_KERNEL | __GFP_ZERO);
+	else
+		buf->cpu = dma_alloc_coherent(&et->pdev->dev, EDU_BUF_SIZE,
+					      &buf->dma, GFP_KERNEL);
+	return buf->cpu;
+}
+
+static void edu_test_buf_free(struct edu_test *et, struct edu_test_buf *buf)
+{
+	if (et->za)
+		et->api.free(et->za, buf->cpu, buf->dma, buf->size);
+	else
+		dma_free_coherent(&et->pdev->dev, buf->size, buf->cpu, buf->dma);
+}
+
+/* dmazone_contained() once attached; -1 on the DMA API's buffers. */
+static int edu_test_contained(struct edu_test *et)
+{
+	return et->za ? et->api.contained(et->za) : -1;
+}
+
 /* Two zone buffers: @src gets the pattern, @dst is zeroed. */
 static int edu_test_zone_bufs(struct edu_test *et, u32 seed,
 			      struct edu_test_buf *src, struct edu_test_buf *dst)
 {
-	src->size = EDU_BUF_SIZE;
-	src->cpu = et->api.alloc(et->za, EDU_BUF_SIZE, PAGE_SIZE, &src->dma,
-				 GFP_KERNEL);
-	if (!src->cpu)
+	if (!edu_test_buf_alloc(et, src))
 		return -ENOMEM;
-	dst->size = EDU_BUF_SIZE;
-	dst->cpu = et->api.alloc(et->za, EDU_BUF_SIZE, PAGE_SIZE, &dst->dma,
-				 GFP_KERNEL | __GFP_ZERO);
-	if (!dst->cpu) {
-		et->api.free(et->za, src->cpu, src->dma, src->size);
+	if (!edu_test_buf_alloc(et, dst)) {
+		edu_test_buf_free(et, src);
 		return -ENOMEM;
 	}
 	edu_test_fill(src->cpu, seed);
@@ -244,8 +273,8 @@ static void edu_test_zone_bufs_free(struct edu_test *et,
 				    struct edu_test_buf *src,
 				    struct edu_test_buf *dst)
 {
-	et->api.free(et->za, dst->cpu, dst->dma, dst->size);
-	et->api.free(et->za, src->cpu, src->dma, src->size);
+	edu_test_buf_free(et, dst);
+	edu_test_buf_free(et, src);
 }
 
 /* zone buffer -> edu -> another zone buffer, byte for byte. */
@@ -277,7 +306,7 @@ static int edu_test_cmd_zone(struct edu_test *et, u32 seed)
 	} else {
 		edu_test_result(et, "zone PASS bytes=%d src=%pad dst=%pad contained=%d\n",
 				EDU_BUF_SIZE, &src.dma, &dst.dma,
-				et->api.contained(et->za));
+				edu_test_contained(et));
 	}
 out_free:
 	edu_test_zone_bufs_free(et, &src, &dst);
@@ -337,7 +366,7 @@ static int edu_test_cmd_outside(struct edu_test *et, u32 seed, bool write,
 		bad = edu_test_mismatches(ref, p, &first);
 		edu_test_result(et, "%s %s addr=%pad changed_bytes=%zu contained=%d\n",
 				what, bad ? "CHANGED" : "UNCHANGED", &addr, bad,
-				et->api.contained(et->za));
+				edu_test_contained(et));
 	} else {
 		ret = edu_test_to_edu(et, addr);
 		if (!ret)
@@ -347,7 +376,7 @@ static int edu_test_cmd_outside(struct edu_test *et, u32 seed, bool write,
 		bad = edu_test_mismatches(ref, dst.cpu, &first);
 		edu_test_result(et, "%s %s addr=%pad matching=%s contained=%d\n",
 				what, bad ? "BLOCKED" : "LEAKED", &addr,
-				bad ? "no" : "all", et->api.contained(et->za));
+				bad ? "no" : "all", edu_test_contained(et));
 	}
 	goto out_free;
 
@@ -537,6 +566,12 @@ static int edu_test_run(struct edu_test *et, char *line)
 
 	if (!strcmp(cmd, "attach"))
 		return edu_test_attach(et);
+	if (!strcmp(cmd, "zone"))
+		return edu_test_cmd_zone(et, a);
+	if (!strcmp(cmd, "outside-write"))
+		return edu_test_cmd_outside(et, a, true, NULL);
+	if (!strcmp(cmd, "outside-read"))
+		return edu_test_cmd_outside(et, a, false, NULL);
 
 	if (!et->za) {
 		edu_test_result(et, "%s FAIL not attached\n", cmd);
@@ -546,12 +581,6 @@ static int edu_test_run(struct edu_test *et, char *line)
 	if (!strcmp(cmd, "detach")) {
 		edu_test_detach(et);
 		ret = 0;
-	} else if (!strcmp(cmd, "zone")) {
-		ret = edu_test_cmd_zone(et, a);
-	} else if (!strcmp(cmd, "outside-write")) {
-		ret = edu_test_cmd_outside(et, a, true, NULL);
-	} else if (!strcmp(cmd, "outside-read")) {
-		ret = edu_test_cmd_outside(et, a, false, NULL);
 	} else if (!strcmp(cmd, "map-extra")) {
 		ret = arg1 ? edu_test_cmd_map_extra(et, a) : -EINVAL;
 	} else if (!strcmp(cmd, "extra-write")) {

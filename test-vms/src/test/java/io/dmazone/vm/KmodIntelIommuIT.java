@@ -11,7 +11,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-/** kmod tests 1 and 3-5 on q35 + intel-iommu (config A): edu DMA inside the zone works, outside faults. */
+/**
+ * kmod tests 1 and 3-5 on q35 + intel-iommu (config A): edu DMA inside the zone works, outside
+ * faults; and the same containment with edu selected for transparent mode, its buffers from the
+ * DMA API.
+ */
 @Tag("vm")
 class KmodIntelIommuIT {
     static final List<String> CHECKS = List.of("environment", "edu_present", "modules_built", "default_domain",
@@ -24,7 +28,9 @@ class KmodIntelIommuIT {
             "zone_after_faults", "alloc_aligned_in_zone", "counters_after_alloc", "fault_injection",
             "free_all_used_zero", "stress_pool_restored", "rmmod_attached_ebusy",
             "rmmod_attached_delete_module_eagain", "detach", "rmmod_after_detach", "reload", "zone_after_reload",
-            "load_pages", "pages_zone_roundtrip", "rmmod_pages", "unload_all",
+            "load_pages", "pages_zone_roundtrip", "rmmod_pages", "transparent_edu_attached",
+            "transparent_zone_roundtrip", "transparent_outside_write_blocked", "transparent_dmar_fault_write",
+            "transparent_outside_read_blocked", "transparent_dmar_fault_read", "unload_all",
             "kernel_log_clean");
     private static KmodGuestSuite suite;
 
