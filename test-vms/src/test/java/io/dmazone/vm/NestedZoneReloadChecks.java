@@ -3,22 +3,18 @@ package io.dmazone.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * What every nested zone correctness run must show, whichever driver keeps L2's e1000e in the
  * zone (one L1 + L2 boot, intel-iommu in L2, 64 MiB zone, the e1000e passed through and talking
  * to L1 over the outer QEMU's hub): traffic without IOMMU faults in L1 (where the NIC's DMA is
  * translated) and without trouble in L2's kernel log, {@value #CYCLES} reload cycles with L1's
- * pinned memory read after each, and L2's QEMU killed. Each subclass runs one
- * {@link Scenarios#zoneCorrectness} and adds the checks of its driver.
+ * pinned memory read after each, and L2's QEMU killed (the streams complete: {@link
+ * NestedRunChecks}). Each subclass runs one {@link Scenarios#zoneCorrectness} and adds the
+ * checks of its driver.
  */
-@Tag("vm")
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class NestedZoneReloadChecks {
+abstract class NestedZoneReloadChecks extends NestedRunChecks {
     static final int CYCLES = 10;
     /**
      * L1's FOLL_PIN counters are system-wide: file I/O on L1's 9p shares pins the user
@@ -26,38 +22,10 @@ abstract class NestedZoneReloadChecks {
      * not L2's. 1 MiB of them, against a 64 MiB zone and 256 MiB of L2 RAM.
      */
     private static final long IN_FLIGHT_IO_PAGES = 256;
-    NestedResult run;
-    GuestChecks l2;
-    GuestChecks l1;
 
     /** The run's name and driver: {@code Scenarios.zoneCorrectness(name, CYCLES, driver)}. */
+    @Override
     abstract NestedSpec spec();
-
-    @BeforeAll
-    void run() {
-        NestedSpec spec = spec();
-        run = NestedRun.run(spec);
-        l2 = GuestChecks.parse(run.l2Output());
-        l1 = GuestChecks.parse(run.l1CompanionOutput());
-        System.out.println(spec.name() + ": L2 booted in " + run.l2BootWallSeconds() + " s wall");
-        System.out.print(run.l2Output().lines().filter(GuestChecks::isKtap)
-                .map(l -> "   L2: " + l + "\n").reduce("", String::concat));
-        System.out.print(run.l1CompanionOutput().lines().filter(GuestChecks::isKtap)
-                .map(l -> "   L1: " + l + "\n").reduce("", String::concat));
-    }
-
-    void passed(GuestChecks checks, String side, String name) {
-        assertThat(checks.check(name)).as("%s check %s; L2 output:%n%s%nL1 companion:%n%s", side, name,
-                run.l2Output(), run.l1CompanionOutput())
-                .hasValueSatisfying(c -> assertThat(c.passed()).as("%s %s: %s", side, name, c.detail()).isTrue());
-    }
-
-    /** Neither side was cut short: L2 prints its plan before it waits to be killed. */
-    @Test
-    void bothSidesKtapOutputIsComplete() {
-        assertThat(l2.problems()).as("L2's KTAP output:%n%s", run.l2Output()).isEmpty();
-        assertThat(l1.problems()).as("L1 companion's KTAP output:%n%s", run.l1CompanionOutput()).isEmpty();
-    }
 
     @Test
     void zoneAttachedAndTrafficFlowsWithoutL1IommuFaultsOrL2KernelTrouble() {
