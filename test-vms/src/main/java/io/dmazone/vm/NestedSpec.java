@@ -93,16 +93,13 @@ public record NestedSpec(
                 "passthrough: " + passthrough + " names one PCI device twice");
         l2Modules = List.copyOf(Objects.requireNonNull(l2Modules, "l2Modules"));
         for (String m : l2Modules) {
-            String file = m.split("\\s+", 2)[0];
-            require(!file.startsWith("/") || Files.isReadable(Path.of(file)),
-                    "l2Modules: " + file + " does not exist; build it first");
+            requireBuilt("l2Modules", m.split("\\s+", 2)[0]);
         }
         l2CommandModules = List.copyOf(Objects.requireNonNull(l2CommandModules, "l2CommandModules"));
         for (String m : l2CommandModules) {
             require(!m.isBlank() && !m.contains(" "), "l2CommandModules: '" + m
                     + "' must be one module file; L2's command gives the parameters when it loads it");
-            require(!m.startsWith("/") || Files.isReadable(Path.of(m)), "l2CommandModules: " + m
-                    + " does not exist; build it first");
+            requireBuilt("l2CommandModules", m);
         }
         l2Binaries = List.copyOf(Objects.requireNonNull(l2Binaries, "l2Binaries"));
         for (String b : l2Binaries) {
@@ -131,6 +128,15 @@ public record NestedSpec(
         require(sampleSeconds >= 0.1 && sampleSeconds <= 10, "sampleSeconds: " + sampleSeconds + " must be 0.1..10");
         require(dmaEntryLimit >= 65535, "dmaEntryLimit: " + dmaEntryLimit + " must be at least the default 65535");
         VmSpec.requireValidName(name);
+    }
+
+    /**
+     * A module named by its absolute path must be there to copy (one named relative to the test
+     * kernel's modules is that kernel's own).
+     */
+    private static void requireBuilt(String field, String module) {
+        require(!module.startsWith("/") || Files.isReadable(Path.of(module)),
+                field + ": " + module + " does not exist; build it first");
     }
 
     private static void require(boolean condition, String message) {
