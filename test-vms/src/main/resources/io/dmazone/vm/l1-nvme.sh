@@ -7,7 +7,7 @@
 # follows L2's console, and takes the QEMU's threads when the command starts
 # (the histogram keeps a thread's count after it is gone; L2's QEMU may be
 # gone when the command's end is seen).
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154 # failed is set by ktap.sh, before this file
 vfio_count_start
 check vfio_call_count $? "hist trigger on syscalls/sys_enter_ioctl for cmd $MAP_DMA, $UNMAP_DMA"
 if [ "${PIN_BUDGET:-}" = 1 ]; then

@@ -20,6 +20,58 @@ e1000e_bdf() {
 	return 1
 }
 
+# pci_bdf VENDOR DEVICE: sets PCI_BDF to the address of the first PCI
+# device with these ids (as sysfs writes them: 0x8086 0x10d3), empty when
+# there is none; the shell's read, no fork per device
+pci_bdf() {
+	local dev vendor device
+	# shellcheck disable=SC2034 # for the L2 commands that come after this file
+	PCI_BDF=""
+	for dev in /sys/bus/pci/devices/*; do
+		read -r vendor <"$dev/vendor"
+		read -r device <"$dev/device"
+		if [ "$vendor" = "$1" ] && [ "$device" = "$2" ]; then
+			# shellcheck disable=SC2034 # for the L2 commands that come after this file
+			PCI_BDF=${dev##*/}
+			return 0
+		fi
+	done
+	return 1
+}
+
+# dma_ops_select BDF WHAT: selects BDF (WHAT names the device for the
+# check) for dmazone's transparent mode while no driver is bound to it, so
+# that the driver's probe, yet to come, gets the DMA ops: check
+# dma_ops_selected; returns its status
+dma_ops_select() {
+	local rc
+	[ -n "$1" ] && echo "$1" >/sys/kernel/dmazone/transparent/add &&
+		grep -qx "$1 unbound" /sys/kernel/dmazone/transparent/selected
+	rc=$?
+	check dma_ops_selected "$rc" "${1:-no $2 in L2}: selected" \
+		"$(tr '\n' ' ' </sys/kernel/dmazone/transparent/selected 2>/dev/null)"
+	return "$rc"
+}
+
+# dma_ops_counters BDF: reads the DMA ops' files of BDF once each (the
+# shell's read, no fork per file), reports the counters as dma_ops_* values
+# and sets OPS_MODE, OPS_MAPS, OPS_BOUNCED, OPS_FAILED and OPS_CONTAINED for
+# the caller's check
+# shellcheck disable=SC2034 # the OPS_ variables are for the L2 commands after this file
+dma_ops_counters() {
+	local ops="/sys/kernel/dmazone/dev/$1" high
+	read -r OPS_MODE <"$ops/mode"
+	read -r OPS_MAPS <"$ops/maps"
+	read -r OPS_BOUNCED <"$ops/bytes_bounced"
+	read -r high <"$ops/bounce_high_water"
+	read -r OPS_FAILED <"$ops/failed_maps"
+	read -r OPS_CONTAINED <"$ops/contained"
+	value dma_ops_maps "$OPS_MAPS"
+	value dma_ops_bytes_bounced "$OPS_BOUNCED"
+	value dma_ops_bounce_high_water "$high"
+	value dma_ops_failed_maps "$OPS_FAILED"
+}
+
 # nic_up: the e1000e's interface gets L2_IP and a carrier; sets IFACE.
 # Retried: right after a probe the interface may still be settling.
 nic_up() {

@@ -81,21 +81,11 @@ check nvme_roundtrip $? "$NVME_MIB MiB written and read back with O_DIRECT, MD5 
 	"$(tr '\n' ' ' </tmp/nvme-write.err) $(tr '\n' ' ' </tmp/nvme-read.err)"
 
 if [ "$NVME_DMA_OPS" = 1 ]; then
-	ops=/sys/kernel/dmazone/dev/$NVME_BDF
-	# each file read once, by the shell's read (no fork per file)
-	read -r maps <"$ops/maps"
-	read -r bounced <"$ops/bytes_bounced"
-	read -r high <"$ops/bounce_high_water"
-	read -r refused <"$ops/failed_maps"
-	read -r mode <"$ops/mode"
-	value dma_ops_maps "$maps"
-	value dma_ops_bytes_bounced "$bounced"
-	value dma_ops_bounce_high_water "$high"
-	value dma_ops_failed_maps "$refused"
-	# the four transfers above, each bounced once through the zone
-	[ "$mode" = transparent ] && [ "$refused" = 0 ] && [ "$bounced" -ge $((4 * NVME_MIB * 1048576)) ]
-	check dma_ops_served $? "$NVME_BDF: mode $mode, $maps maps, $bounced bytes bounced" \
-		"(at least $((4 * NVME_MIB)) MiB), $refused refused"
+	dma_ops_counters "$NVME_BDF"
+	# the four transfers above, each bounced once through the zone at least
+	[ "$OPS_MODE" = transparent ] && [ "$OPS_FAILED" = 0 ] && [ "$OPS_BOUNCED" -ge $((4 * NVME_MIB * 1048576)) ]
+	check dma_ops_served $? "$NVME_BDF: mode $OPS_MODE, $OPS_MAPS maps, $OPS_BOUNCED bytes bounced" \
+		"(at least $((4 * NVME_MIB)) MiB), $OPS_FAILED refused"
 fi
 now=$(io_problems)
 [ "$now" = "$problems" ]

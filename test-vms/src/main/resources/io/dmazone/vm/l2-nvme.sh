@@ -8,25 +8,14 @@
 # ZONE_CHECK_BDF; l2-zone-check.sh (with a zone) and l2-nvme-io.sh follow.
 # shellcheck shell=sh disable=SC2154 # failed is set by ktap.sh, before this file
 
-NVME_BDF=""
-# QEMU's NVMe controller is 1b36:0010 (the shell's read: no fork per device)
-for dev in /sys/bus/pci/devices/*; do
-	read -r vendor <"$dev/vendor"
-	read -r device <"$dev/device"
-	if [ "$vendor" = 0x1b36 ] && [ "$device" = 0x0010 ]; then
-		NVME_BDF=${dev##*/}
-		break
-	fi
-done
+# QEMU's NVMe controller is 1b36:0010
+pci_bdf 0x1b36 0x0010
+NVME_BDF=$PCI_BDF
 [ -n "$NVME_BDF" ]
 check nvme_found $? "${NVME_BDF:-no NVMe (1b36:0010) in L2}"
 
 if [ "$NVME_DMA_OPS" = 1 ]; then
-	# selected while no driver is bound ("unbound"): the driver's probe is yet to come
-	[ -n "$NVME_BDF" ] && echo "$NVME_BDF" >/sys/kernel/dmazone/transparent/add &&
-		grep -qx "$NVME_BDF unbound" /sys/kernel/dmazone/transparent/selected
-	check dma_ops_selected $? "$NVME_BDF selected:" \
-		"$(tr '\n' ' ' </sys/kernel/dmazone/transparent/selected 2>/dev/null)"
+	dma_ops_select "$NVME_BDF" "NVMe (1b36:0010)"
 fi
 insmod /lib/modules/nvme-core.ko && insmod /lib/modules/nvme.ko
 check stock_nvme_loaded $? "insmod nvme-core.ko nvme.ko"

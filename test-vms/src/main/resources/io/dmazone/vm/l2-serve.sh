@@ -15,18 +15,9 @@ check l1_done $? "L1 measured and let go"
 value rx_packets "$(cat "/sys/class/net/$IFACE/statistics/rx_packets")"
 value tx_packets "$(cat "/sys/class/net/$IFACE/statistics/tx_packets")"
 if [ -n "${DMA_OPS_BDF:-}" ]; then
-	ops=/sys/kernel/dmazone/dev/$DMA_OPS_BDF
-	# each file read once, by the shell's read (no fork per file)
-	for counter in bytes_bounced bounce_high_water failed_maps; do
-		read -r n <"$ops/$counter"
-		value "dma_ops_$counter" "$n"
-	done
-	read -r maps <"$ops/maps"
-	read -r mode <"$ops/mode"
-	read -r contained <"$ops/contained"
-	value dma_ops_maps "$maps"
-	[ "$mode" = transparent ] && [ "$maps" -gt 0 ]
-	check dma_ops_served $? "$DMA_OPS_BDF: mode $mode, $maps maps, contained $contained"
+	dma_ops_counters "$DMA_OPS_BDF"
+	[ "$OPS_MODE" = transparent ] && [ "$OPS_MAPS" -gt 0 ]
+	check dma_ops_served $? "$DMA_OPS_BDF: mode $OPS_MODE, $OPS_MAPS maps, contained $OPS_CONTAINED"
 fi
 now=$(log_problems)
 check l2_kernel_log_clean "$([ "$now" = "$problems" ]; echo $?)" "problem lines in L2's kernel log during the traffic: $((now - problems))"

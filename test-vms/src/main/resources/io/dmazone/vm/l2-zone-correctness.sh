@@ -21,9 +21,9 @@ check traffic_l2_kernel_log_clean "$([ "$now" = "$problems" ]; echo $?)" "proble
 
 if [ -n "${DMA_OPS_BDF:-}" ]; then
 	ops=/sys/kernel/dmazone/dev/$DMA_OPS_BDF
-	[ "$(cat "$ops/maps")" -gt 0 ] && [ "$(cat "$ops/failed_maps")" = 0 ]
-	check traffic_through_dma_ops $? "$(cat "$ops/maps") maps, $(cat "$ops/bytes_bounced") bytes bounced," \
-		"$(cat "$ops/failed_maps") failed"
+	dma_ops_counters "$DMA_OPS_BDF"
+	[ "$OPS_MAPS" -gt 0 ] && [ "$OPS_FAILED" = 0 ]
+	check traffic_through_dma_ops $? "$OPS_MAPS maps, $OPS_BOUNCED bytes bounced, $OPS_FAILED failed"
 else
 	# One RX descriptor pointed outside the zone, reached with L1's traffic:
 	# the NIC's write must be blocked by the IOMMU and the driver must go on.
