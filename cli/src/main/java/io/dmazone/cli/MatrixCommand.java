@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
 @Command(name = "matrix", mixinStandardHelpOptions = true,
         description = {"Run the main job: every mode of the nested matrix (pinned memory, throughput, VFIO map "
                 + "calls), on the lean test kernel or on your tree. Runs from a checkout of dmazone; as root.",
+                "Then the NVMe pair (full pinning vs the zone by dmazone's DMA ops).",
                 "Exit status 1 when a mode failed or a pinning or map-call target was missed."})
 final class MatrixCommand extends Subcommand {
     /** The modes, as ThroughputMatrixMain names them. */
@@ -51,6 +52,11 @@ final class MatrixCommand extends Subcommand {
             description = "Rounds, each running every mode once both ways in a shuffled order (default "
                     + "${DEFAULT-VALUE}); medians and paired ratios get a 95 %% confidence interval from 6 rounds on.")
     int rounds;
+
+    @Option(names = "--nvme-pair", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "After the matrix, the NVMe pair: full pinning vs the zone by dmazone's DMA ops, each in an "
+                    + "L1 of its own, with the stock nvme driver (default on; --no-nvme-pair skips it).")
+    boolean nvmePair;
 
     @Option(names = "--out", paramLabel = "DIR",
             description = "Where the logs of the builds go (default: test-vms/target/reports in the checkout).")
@@ -97,8 +103,16 @@ final class MatrixCommand extends Subcommand {
         w.println("matrix: " + (chosen.isEmpty() ? "every mode" : String.join(", ", chosen)) + ", " + rounds
                 + " round(s) of iperf3 " + seconds + " s each way");
         w.flush();
-        Process p = new ProcessBuilder(matrix).directory(root.toFile()).inheritIO().start();
-        int status = p.waitFor();
+        int status = new ProcessBuilder(matrix).directory(root.toFile()).inheritIO().start().waitFor();
+        if (nvmePair) {
+            // the pair runs whatever the matrix's outcome: its figures stand on their own
+            List<String> pair = List.of("mvn", "-B", "-ntp", "-q", "-Dstyle.color=never", "-f", "test-vms/pom.xml",
+                    "-Ddmazone.kernel=" + kernel, "-Ddmazone.main=io.dmazone.measure.NvmePairMain", "exec:java");
+            w.println("nvme pair: full pinning, then the zone by dmazone's DMA ops");
+            w.flush();
+            int pairStatus = new ProcessBuilder(pair).directory(root.toFile()).inheritIO().start().waitFor();
+            status = status != 0 ? status : pairStatus;
+        }
         return status == 0 ? Dmazone.OK : Dmazone.FAILED;
     }
 

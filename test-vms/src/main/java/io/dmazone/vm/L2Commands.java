@@ -54,9 +54,10 @@ public final class L2Commands {
     /**
      * The L2 command of an NVMe run (l2-nvme.sh, then l2-nvme-io.sh): loads the stock nvme
      * driver for the passed-through NVMe, with {@code dmaOps} after selecting the controller for
-     * dmazone's DMA ops and then checking its zone-only domain (l2-zone-check.sh); writes
-     * {@code mib} MiB with O_DIRECT and reads them back (MD5 compared), times {@code mib} MiB
-     * each way, and with the DMA ops checks that they carried every byte.
+     * dmazone's DMA ops and then checking its zone-only domain (l2-zone-check.sh); times
+     * {@code mib} MiB each way with O_DIRECT, writes {@code mib} MiB of a repeated random chunk
+     * and reports the chunk and the MD5 of what it read back (for the harness to check against
+     * the NVMe's image), and with the DMA ops checks that they carried every byte.
      */
     public static String nvme(boolean dmaOps, int mib) {
         if (mib <= 0 || mib > GuestDevice.NVME_IMAGE_MIB / 2) {
