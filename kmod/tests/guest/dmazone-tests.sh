@@ -295,8 +295,31 @@ find_dmar() {
 	printf '%s' "$line" | sed 's/^\[[^]]*\] //'
 }
 
+# outside_blocked PREFIX write|read SEED CONTAINED: edu's DMA to (write) or
+# from (read) an ordinary page outside the zone is blocked, its RESULT
+# ending in contained=CONTAINED, and the IOMMU logged the fault: checks
+# PREFIXoutside_DIR_blocked and PREFIXdmar_fault_DIR, the fault line as the
+# value PREFIXdmar_fault_DIR
+outside_blocked() {
+	local prefix=$1 dir=$2 seed=$3 contained=$4 mark addr line want fault
+	case $dir in
+	write) want=UNCHANGED fault=Write ;;
+	*) want=BLOCKED fault=Read ;;
+	esac
+	mark=$(dmesg_mark)
+	edu_cmd "outside-$dir" "$seed"
+	[[ $RESULT == "outside-$dir $want "*"contained=$contained" ]]
+	check "${prefix}outside_${dir}_blocked" $? "$RESULT"
+	addr=$(hexnorm "$(sed -n 's/.* addr=\(0x[0-9a-f]*\).*/\1/p' <<<"$RESULT")")
+	line=$(find_dmar "$addr" "$fault" "$mark")
+	[ -n "$line" ]
+	check "${prefix}dmar_fault_$dir" $? "addr=$addr"
+	value "${prefix}dmar_fault_$dir" "$line"
+	# DMAR reporting is rate-limited and QEMU has one fault record.
+	sleep 3
+}
+
 t_outside_dma() {
-	local mark addr line
 	if [ $IOMMU = 0 ]; then
 		# No IOMMU: nothing stops the device. The module says so, and
 		# the page outside the zone is indeed written.
@@ -306,29 +329,8 @@ t_outside_dma() {
 		return
 	fi
 
-	mark=$(dmesg_mark)
-	edu_cmd outside-write 0x77
-	[[ $RESULT == "outside-write UNCHANGED "*"contained=1" ]]
-	check outside_write_blocked $? "$RESULT"
-	addr=$(hexnorm "$(sed -n 's/.* addr=\(0x[0-9a-f]*\).*/\1/p' <<<"$RESULT")")
-	line=$(find_dmar "$addr" Write "$mark")
-	[ -n "$line" ]
-	check dmar_fault_write $? "addr=$addr"
-	value dmar_fault_write "$line"
-
-	# DMAR reporting is rate-limited and QEMU has one fault record.
-	sleep 3
-
-	mark=$(dmesg_mark)
-	edu_cmd outside-read 0x99
-	[[ $RESULT == "outside-read BLOCKED "*"contained=1" ]]
-	check outside_read_blocked $? "$RESULT"
-	addr=$(hexnorm "$(sed -n 's/.* addr=\(0x[0-9a-f]*\).*/\1/p' <<<"$RESULT")")
-	line=$(find_dmar "$addr" Read "$mark")
-	[ -n "$line" ]
-	check dmar_fault_read $? "addr=$addr"
-	value dmar_fault_read "$line"
-	sleep 3
+	outside_blocked "" write 0x77 1
+	outside_blocked "" read 0x99 1
 
 	# The zone still works after the faults.
 	edu_cmd zone 0x4242
@@ -484,26 +486,8 @@ t_transparent_containment() {
 		[ $((src)) -ge $lo ] && [ $((src + 4096)) -le $hi ] && [ $((dst)) -ge $lo ] && [ $((dst + 4096)) -le $hi ]
 	check transparent_zone_roundtrip $? "$RESULT (zone $(printf '%#x' $lo)-$(printf '%#x' $hi))"
 
-	mark=$(dmesg_mark)
-	edu_cmd outside-write 0x7373
-	[[ $RESULT == "outside-write UNCHANGED "* ]]
-	check transparent_outside_write_blocked $? "$RESULT"
-	addr=$(hexnorm "$(sed -n 's/.* addr=\(0x[0-9a-f]*\).*/\1/p' <<<"$RESULT")")
-	line=$(find_dmar "$addr" Write "$mark")
-	[ -n "$line" ]
-	check transparent_dmar_fault_write $? "addr=$addr: $line"
-	# DMAR reporting is rate-limited and QEMU has one fault record.
-	sleep 3
-
-	mark=$(dmesg_mark)
-	edu_cmd outside-read 0x7575
-	[[ $RESULT == "outside-read BLOCKED "* ]]
-	check transparent_outside_read_blocked $? "$RESULT"
-	addr=$(hexnorm "$(sed -n 's/.* addr=\(0x[0-9a-f]*\).*/\1/p' <<<"$RESULT")")
-	line=$(find_dmar "$addr" Read "$mark")
-	[ -n "$line" ]
-	check transparent_dmar_fault_read $? "addr=$addr: $line"
-	sleep 3
+	outside_blocked transparent_ write 0x7373 -1
+	outside_blocked transparent_ read 0x7575 -1
 	rmmod dmazone
 }
 
