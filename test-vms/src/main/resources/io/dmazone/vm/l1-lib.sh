@@ -177,6 +177,9 @@ traffic() {
 		max=$(vmlck_max_kib "$from")
 		grep -q '"error":.*\(refused\|busy\)' "$OUT/iperf-$name.json" ||
 			grep -q 'Connection reset by peer' "$OUT/iperf-$name.stderr" || break
+		# the next attempt overwrites them: keep what made this one fail
+		cp "$OUT/iperf-$name.json" "$OUT/iperf-$name.attempt$attempt.json"
+		cp "$OUT/iperf-$name.stderr" "$OUT/iperf-$name.attempt$attempt.stderr"
 		sleep 1
 	done
 	grep -q '"error":' "$OUT/iperf-$name.json" && rc=1
