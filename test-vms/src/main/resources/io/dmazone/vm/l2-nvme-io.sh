@@ -40,14 +40,14 @@ io_problems() {
 problems=$(io_problems)
 t0=$(uptime_cs)
 dd if=/dev/zero of="$disk" bs=1M count="$NVME_MIB" seek="$NVME_MIB" oflag=direct 2>/tmp/nvme-write.err
-wrote=$?
+write_status=$?
 t1=$(uptime_cs)
 dd if="$disk" of=/dev/null bs=1M count="$NVME_MIB" skip="$NVME_MIB" iflag=direct 2>/tmp/nvme-read.err
-read=$?
+read_status=$?
 t2=$(uptime_cs)
 value nvme_write_mbps "$(mbps "$NVME_MIB" $((t1 - t0)))"
 value nvme_read_mbps "$(mbps "$NVME_MIB" $((t2 - t1)))"
-[ "$wrote" = 0 ] && [ "$read" = 0 ]
+[ "$write_status" = 0 ] && [ "$read_status" = 0 ]
 check nvme_throughput $? "$NVME_MIB MiB each way in $(((t1 - t0) / 100)) s and $(((t2 - t1) / 100)) s" \
 	"$(tr '\n' ' ' </tmp/nvme-write.err) $(tr '\n' ' ' </tmp/nvme-read.err)"
 
@@ -66,17 +66,17 @@ while [ $i -lt "$NVME_MIB" ]; do
 done
 t0=$(uptime_cs)
 cat "$@" | dd of="$disk" bs=1M count="$NVME_MIB" iflag=fullblock oflag=direct 2>/tmp/nvme-write.err
-wrote=$?
+write_status=$?
 t1=$(uptime_cs)
 sum=$({
 	dd if="$disk" bs=1M count="$NVME_MIB" iflag=direct 2>/tmp/nvme-read.err
 	echo $? >/tmp/nvme-read.status
 } | md5sum)
-read -r read </tmp/nvme-read.status
+read -r read_status </tmp/nvme-read.status
 t2=$(uptime_cs)
 value nvme_read_back_md5 "${sum%% *}"
 value nvme_roundtrip_seconds "$(((t1 - t0) / 100)) write, $(((t2 - t1) / 100)) read and MD5"
-[ "$wrote" = 0 ] && [ "$read" = 0 ] && ! grep -qv '^[0-9]*+0 records' /tmp/nvme-write.err /tmp/nvme-read.err
+[ "$write_status" = 0 ] && [ "$read_status" = 0 ] && ! grep -qv '^[0-9]*+0 records' /tmp/nvme-write.err /tmp/nvme-read.err
 check nvme_roundtrip $? "$NVME_MIB MiB written and read back with O_DIRECT, MD5 ${sum%% *}:" \
 	"$(tr '\n' ' ' </tmp/nvme-write.err) $(tr '\n' ' ' </tmp/nvme-read.err)"
 
