@@ -17,7 +17,9 @@ import org.junit.jupiter.api.TestFactory;
  * under RLIMIT_MEMLOCK = the zone without CAP_IPC_LOCK (virtio-iommu, boot-bypass off), and
  * L2 maps {@value #EXTRA_MIB} MiB of ordinary memory into its device's domain beyond the
  * zone. The host refuses those pins, QEMU says so and runs on, L2 runs on, and a DMA by the
- * device into the refused range faults in L1 and writes nothing.
+ * device into the refused range faults in L1 and writes nothing. Then the same L2 reloads
+ * dmazone in transparent mode with edu selected: the test client's buffers come from the DMA
+ * API, in the zone, and edu's write to a page outside them faults in L1 and changes nothing.
  */
 @Tag("vm")
 class GuestMapsBeyondItsZoneIT {
@@ -37,16 +39,18 @@ class GuestMapsBeyondItsZoneIT {
     }
 
     @TestFactory
-    Stream<DynamicTest> l2ZoneWorksAndItsWriteBeyondTheZoneChangesNothing() {
+    Stream<DynamicTest> l2ZoneWorksAndItsWritesBeyondTheZoneChangeNothing() {
         return ExpectedChecks.each(l2, List.of("edu_bound", "zone_attached", "zone_dma_before",
                 "extra_mapped_by_guest", "extra_write_blocked", "zone_dma_after", "extra_unmapped", "detached",
-                "l2_kernel_log_clean"), run.l2Console());
+                "transparent_attached", "transparent_zone_dma", "transparent_outside_write_blocked",
+                "transparent_unloaded", "l2_kernel_log_clean"), run.l2Console());
     }
 
     @TestFactory
-    Stream<DynamicTest> l1SeesTheBudgetTheFaultAndNothingLeftPinned() {
+    Stream<DynamicTest> l1SeesTheBudgetTheFaultsAndNothingLeftPinned() {
         return ExpectedChecks.each(l1, List.of("l2_qemu_without_ipc_lock", "budget_in_force",
-                "extra_write_fault_in_l1", "nothing_left_pinned"), run.l2Console());
+                "extra_write_fault_in_l1", "transparent_outside_write_fault_in_l1", "nothing_left_pinned"),
+                run.l2Console());
     }
 
     @Test
