@@ -3,6 +3,7 @@ package io.dmazone.vm;
 import io.dmazone.Sizes;
 import io.dmazone.zone.VIommu;
 import io.dmazone.zone.ZoneSpec;
+import java.time.Duration;
 
 /** The nested scenarios the main job and the tests share. */
 public final class Scenarios {
@@ -123,6 +124,9 @@ public final class Scenarios {
                 // a production guest's cost, as in the matrix: DMA-API debugging off
                 .l2KernelArg("dma_debug=off")
                 .l2Command(L2Commands.nvme(zone, NVME_MIB))
+                // 1 GiB of I/O and an MD5 of 256 MiB, emulated twice over: 386 s of the 480 s default on a
+                // slow day; the limit only catches a command that hangs
+                .l2Timeout(Duration.ofMinutes(15))
                 .l1Companion(L1Companions.nvme(zone));
         if (zone) {
             b.l2Viommu(VIommu.VIRTIO_IOMMU)
