@@ -112,6 +112,16 @@ pin_budget() {
 # the NIC passed through to L2 shows
 l1_iommu_faults() { dmesg | grep -c 'DMAR: \[DMA'; }
 
+# dmar_write_fault ADDR [AFTER]: the first DMAR write fault at ADDR's page
+# in L1's kernel log (only its lines after the first AFTER), without its
+# timestamp; nothing when there is none
+dmar_write_fault() {
+	local page
+	page=$(printf '0x%x' $(($1 & ~0xfff)))
+	dmesg | tail -n +$((${2:-0} + 1)) | grep 'DMAR: \[DMA Write' | grep "fault addr $page" | head -1 |
+		sed 's/^\[[^]]*\] //'
+}
+
 # VFIO_IOMMU_MAP_DMA = _IO(';', 100 + 13) = 0x3b71, VFIO_IOMMU_UNMAP_DMA =
 # _IO(';', 100 + 14) = 0x3b72; in decimal for the trace filter.
 MAP_DMA=15217

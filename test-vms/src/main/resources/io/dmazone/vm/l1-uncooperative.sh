@@ -19,21 +19,20 @@ check budget_in_force $? "RLIMIT_MEMLOCK of L2's QEMU (soft hard): ${limit:-?}; 
 # that page in L1's kernel log. Nothing when L2's QEMU ends first: the
 # check is then missing, which fails the test.
 write_fault_in_l1() {
-	local re="^# edu $2 [0-9]*: $2 [A-Z]* addr=\\(0x[0-9a-f]*\\) .*" addr="" page line=""
+	local re="^# edu $2 [0-9]*: $2 [A-Z]* addr=\\(0x[0-9a-f]*\\) .*" addr="" line=""
 	while kill -0 "$L2_PID" 2>/dev/null; do
 		addr=$(sed -n "s/$re/\\1/p" "$L2_CONSOLE" | tail -1)
 		[ -n "$addr" ] && break
 		sleep 0.5
 	done
 	[ -n "$addr" ] || return 0
-	page=$(printf '0x%x' $((addr & ~0xfff)))
 	for _ in $(seq 40); do
-		line=$(dmesg | grep 'DMAR: \[DMA Write' | grep "fault addr $page" | head -1 | sed 's/^\[[^]]*\] //')
+		line=$(dmar_write_fault "$addr")
 		[ -n "$line" ] && break
 		sleep 0.5
 	done
 	[ -n "$line" ]
-	check "$1" $? "${line:-no DMAR write fault at $page in L1}"
+	check "$1" $? "${line:-no DMAR write fault at the page of $addr in L1}"
 }
 
 # L2's write beyond the zone, then its write outside the DMA-API buffers

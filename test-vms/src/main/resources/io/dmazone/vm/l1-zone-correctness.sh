@@ -36,11 +36,9 @@ if [ "$FAULT_INJECTION" = 1 ]; then
 	# DMA with what L2's QEMU mapped (IOVA = L2's physical address, the zone
 	# being identity-mapped), must have refused the write there
 	addr=$(sed -n 's/^# inject_rx_fault: .* addr \(0x[0-9a-f]*\) .*/\1/p' "$L2_CONSOLE" | tail -1)
-	page=$(printf '0x%x' $((${addr:-0} & ~0xfff)))
-	new_log=$(dmesg | tail -n +$((dmesg_lines + 1)))
-	line=$(echo "$new_log" | grep 'DMAR: \[DMA Write' | grep "fault addr $page" | head -1 | sed 's/^\[[^]]*\] //')
+	line=$(dmar_write_fault "${addr:-0}" "$dmesg_lines")
 	[ -n "$addr" ] && [ -n "$line" ]
-	check fault_blocked_by_iommu $? "${line:-no DMAR write fault at ${addr:-?} in L1; L1 DMAR lines: $(echo "$new_log" | grep -c DMAR)}"
+	check fault_blocked_by_iommu $? "${line:-no DMAR write fault at ${addr:-?} in L1; L1 DMAR lines: $(dmesg | tail -n +$((dmesg_lines + 1)) | grep -c DMAR)}"
 	[ -n "$line" ] && value dmar_fault_line "$line"
 	out=$(ping -c 10 -i 0.2 -W 2 "$L2_IP" 2>&1)
 	rx=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
