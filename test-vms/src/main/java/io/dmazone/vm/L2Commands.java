@@ -55,14 +55,15 @@ public final class L2Commands {
      * The L2 command of an NVMe run (l2-nvme.sh, then l2-nvme-io.sh): loads the stock nvme
      * driver for the passed-through NVMe, with {@code dmaOps} after selecting the controller for
      * dmazone's DMA ops and then checking its zone-only domain (l2-zone-check.sh); times
-     * {@code mib} MiB each way with O_DIRECT, writes {@code mib} MiB of a repeated random chunk
-     * and reports the chunk and the MD5 of what it read back (for the harness to check against
-     * the NVMe's image), and with the DMA ops checks that they carried every byte.
+     * {@code mib} MiB each way with O_DIRECT, writes {@code mib} MiB of a repeated random chunk,
+     * reads them back and writes what it read after them (for the harness to check both copies
+     * on the NVMe's image against the chunk it reports), and with the DMA ops checks that they
+     * carried every byte.
      */
     public static String nvme(boolean dmaOps, int mib) {
         if (mib <= 0 || mib > GuestDevice.NVME_IMAGE_MIB / 2) {
             throw new IllegalArgumentException("mib: " + mib + " MiB; use 1 to " + GuestDevice.NVME_IMAGE_MIB / 2
-                    + " (the round trip and the timed write each take that much of the "
+                    + " (the round trip's write and its copy each take that much of the "
                     + GuestDevice.NVME_IMAGE_MIB + " MiB namespace)");
         }
         return withHelpers("NVME_DMA_OPS=" + (dmaOps ? 1 : 0) + "\nNVME_MIB=" + mib + "\n") + read("l2-nvme.sh")
