@@ -36,8 +36,8 @@ public enum GuestDevice {
 
     /** The NVMe namespace's image, in the VM's run directory. */
     public static final String NVME_IMAGE = "nvme.img";
-    /** The NVMe namespace's size: room for the tests' 256 MiB round trip and some to spare. */
-    public static final int NVME_IMAGE_MIB = 512;
+    /** The NVMe namespace's size: room for the NVMe runs' 256 MiB round trip, its copy and the exhaustion part. */
+    public static final int NVME_IMAGE_MIB = 640;
 
     private final String label;
     private final String pciId;

@@ -58,17 +58,32 @@ public final class L2Commands {
      * {@code mib} MiB each way with O_DIRECT, writes {@code mib} MiB of a repeated random chunk,
      * reads them back and writes what it read after them (for the harness to check both copies
      * on the NVMe's image against the chunk it reports), and with the DMA ops checks that they
-     * carried every byte.
+     * carried every byte. With {@code exhaustion} (which needs {@code dmaOps}), then
+     * l2-nvme-exhaustion.sh: dmazone reloaded with a 2 MiB zone, {@value #NVME_EXHAUSTION_MIB}
+     * MiB written, read back and copied in 8 MiB transfers after the round trip's copies, failed
+     * maps counted and retried by the block layer.
      */
-    public static String nvme(boolean dmaOps, int mib) {
-        if (mib <= 0 || mib > GuestDevice.NVME_IMAGE_MIB / 2) {
-            throw new IllegalArgumentException("mib: " + mib + " MiB; use 1 to " + GuestDevice.NVME_IMAGE_MIB / 2
-                    + " (the round trip's write and its copy each take that much of the "
-                    + GuestDevice.NVME_IMAGE_MIB + " MiB namespace)");
+    public static String nvme(boolean dmaOps, int mib, boolean exhaustion) {
+        if (exhaustion && !dmaOps) {
+            throw new IllegalArgumentException("exhaustion shrinks dmazone's zone: it needs dmaOps");
         }
-        return withHelpers("NVME_DMA_OPS=" + (dmaOps ? 1 : 0) + "\nNVME_MIB=" + mib + "\n") + read("l2-nvme.sh")
-                + "\n" + (dmaOps ? read("l2-zone-check.sh") + "\n" : "") + read("l2-nvme-io.sh");
+        int most = (GuestDevice.NVME_IMAGE_MIB - NVME_EXHAUSTION_SPAN_MIB) / 2;
+        if (mib <= 0 || mib > most) {
+            throw new IllegalArgumentException("mib: " + mib + " MiB; use 1 to " + most + " (the round trip's "
+                    + "write and its copy each take that much of the " + GuestDevice.NVME_IMAGE_MIB + " MiB namespace, "
+                    + "the exhaustion part " + NVME_EXHAUSTION_SPAN_MIB + " MiB after them)");
+        }
+        return withHelpers("NVME_DMA_OPS=" + (dmaOps ? 1 : 0) + "\nNVME_MIB=" + mib + "\nNVME_EXHAUSTION_MIB="
+                + NVME_EXHAUSTION_MIB + "\n") + read("l2-nvme.sh")
+                + "\n" + (dmaOps ? read("l2-zone-check.sh") + "\n" : "") + read("l2-nvme-io.sh") + "\n"
+                + (exhaustion ? read("l2-nvme-exhaustion.sh") + "\n" : "") + "ktap_end\nexit \"$failed\"\n";
     }
+
+    /** What l2-nvme-exhaustion.sh writes, and then copies after it (its NVME_EXHAUSTION_MIB). */
+    public static final int NVME_EXHAUSTION_MIB = 32;
+
+    /** The namespace's MiB that l2-nvme-exhaustion.sh uses: two copies and 4 MiB one request at a time. */
+    static final int NVME_EXHAUSTION_SPAN_MIB = 2 * NVME_EXHAUSTION_MIB + 4;
 
     /**
      * The L2 half of an uncooperative-guest run (see l2-uncooperative.sh): {@code kase}

@@ -116,6 +116,18 @@ public final class Scenarios {
      * budget; without, no vIOMMU and L1 pins all of L2 (full pinning).
      */
     public static NestedSpec nvme(String name, boolean zone) {
+        return nvme(name, zone, false);
+    }
+
+    /**
+     * {@link #nvme(String, boolean)} on the zone, then its exhaustion: dmazone reloaded with a
+     * zone too small for the I/O that follows ({@link L2Commands#nvme}).
+     */
+    public static NestedSpec nvmeWithExhaustion(String name) {
+        return nvme(name, true, true);
+    }
+
+    private static NestedSpec nvme(String name, boolean zone, boolean exhaustion) {
         NestedSpec.Builder b = NestedSpec.builder(name)
                 .l2MemoryMiB(L2_MEMORY_MIB)
                 .passthrough(GuestDevice.NVME)
@@ -123,9 +135,10 @@ public final class Scenarios {
                 .l2CommandModule(Kernels.selected().requireModule("kernel/drivers/nvme/host/nvme"))
                 // a production guest's cost, as in the matrix: DMA-API debugging off
                 .l2KernelArg("dma_debug=off")
-                .l2Command(L2Commands.nvme(zone, NVME_MIB))
-                // 1 GiB of I/O and an MD5 of 256 MiB, emulated twice over: 386 s of the 480 s default on a
-                // slow day; the limit only catches a command that hangs
+                .l2Command(L2Commands.nvme(zone, NVME_MIB, exhaustion))
+                // 1.3 GiB of I/O emulated twice over (the run's command took 386 s of the 480 s default
+                // on a slow day when L2 still computed an MD5 of 256 MiB); the limit only catches a
+                // command that hangs
                 .l2Timeout(Duration.ofMinutes(15))
                 .l1Companion(L1Companions.nvme(zone));
         if (zone) {

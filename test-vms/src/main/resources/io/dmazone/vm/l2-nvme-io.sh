@@ -17,6 +17,7 @@
 #   - with the DMA ops, their counters: every byte went through them, none
 #     refused;
 #   - L2's kernel log without trouble or NVMe I/O errors.
+# Ends with NVME-IO-END on the console; the L2 command ends with ktap_end.
 # shellcheck shell=sh disable=SC2154,SC3043 # failed is set by ktap.sh; busybox sh has local
 
 # uptime_cs: /proc/uptime in centiseconds (always two decimals there), by
@@ -37,6 +38,16 @@ mbps() {
 # a failed or timed-out NVMe command
 io_problems() {
 	echo $(($(log_problems) + $(dmesg | grep -cE 'I/O error|nvme.*(timeout|Abort|reset)')))
+}
+
+# check_no_io_problems NAME SINCE WHAT: check NAME, that L2's kernel log
+# shows no more lines of trouble (io_problems) than SINCE did, during WHAT
+check_no_io_problems() {
+	local now
+	now=$(io_problems)
+	[ "$now" = "$2" ]
+	check "$1" $? "problem lines in L2's kernel log during $3: $((now - $2))" \
+		"$(dmesg | grep -E 'I/O error|nvme' | tail -3 | tr '\n' ' ')"
 }
 
 problems=$(io_problems)
@@ -86,9 +97,6 @@ if [ "$NVME_DMA_OPS" = 1 ]; then
 	check dma_ops_served $? "$NVME_BDF: mode $OPS_MODE, $OPS_MAPS maps, $OPS_BOUNCED bytes bounced" \
 		"(at least $((5 * NVME_MIB)) MiB), $OPS_FAILED refused"
 fi
-now=$(io_problems)
-[ "$now" = "$problems" ]
-check l2_kernel_log_clean $? "problem lines in L2's kernel log during the I/O: $((now - problems))" \
-	"$(dmesg | grep -E 'I/O error|nvme' | tail -3 | tr '\n' ' ')"
-ktap_end
-exit "$failed"
+check_no_io_problems l2_kernel_log_clean "$problems" "the I/O"
+# L1 counts the VFIO map calls of L2's command up to here
+echo "NVME-IO-END"

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
@@ -20,12 +21,13 @@ import org.junit.jupiter.api.Test;
  * O_DIRECT come back the same in L2 and are on the image outside, where they were written; L1
  * pinned only the zone, mapped once. The throughput each way is in L2's lines
  * ({@code nvme_write_mbps}, {@code nvme_read_mbps}); the NVMe pair of the main job compares it
- * with full pinning's.
+ * with full pinning's. Then the same L2 reloads dmazone with a zone too small for its I/O: maps
+ * are refused, counted and retried by the block layer, and the data is whole.
  */
 class NestedNvmeDmaOpsIT extends NestedRunChecks {
     @Override
     NestedSpec spec() {
-        return Scenarios.nvme("nested-nvme-dma-ops", true);
+        return Scenarios.nvmeWithExhaustion("nested-nvme-dma-ops");
     }
 
     @Test
@@ -49,30 +51,37 @@ class NestedNvmeDmaOpsIT extends NestedRunChecks {
     /**
      * The outer QEMU's image holds what L2 wrote, and what L2 read back: its first {@value
      * Scenarios#NVME_MIB} MiB are L2's random chunk (its MD5 as L2 reported it) repeated, so
-     * every transfer reached the device in its place, and the next {@value Scenarios#NVME_MIB}
-     * MiB, which L2 wrote from what it read back of the first, are the same.
+     * every transfer reached the device in its place, and so are the next {@value
+     * Scenarios#NVME_MIB} MiB, which L2 wrote from what it read back of the first.
      */
     @Test
     void theImageOutsideHoldsWhatL2WroteAndReadBack() throws IOException {
-        String[] pattern = l2.value("nvme_pattern").orElseThrow().split(" ");
-        int chunkBytes = Integer.parseInt(pattern[0]);
-        Path image = run.runDirectory().resolve("l1").resolve(GuestDevice.NVME_IMAGE);
-        int bytes = Scenarios.NVME_MIB << 20;
-        try (InputStream in = Files.newInputStream(image)) {
-            byte[] written = readNext(in, image, bytes);
-            assertThat(md5(Arrays.copyOf(written, chunkBytes))).as("MD5 of the first %d bytes of %s", chunkBytes,
-                    image).isEqualTo(pattern[1]);
-            for (int i = chunkBytes; i < bytes; i++) {
-                if (written[i] != written[i % chunkBytes]) {
-                    throw new AssertionError("byte " + i + " of " + image + " is " + written[i] + ", not "
-                            + written[i % chunkBytes] + " as the repeated chunk of " + chunkBytes + " bytes says");
-                }
-            }
-            byte[] readBack = readNext(in, image, bytes);
-            int differs = Arrays.mismatch(written, readBack);
-            assertThat(differs).as("first byte of %s's MiB %d to %d (what L2 read back of the first %d MiB) that "
-                    + "differs from the one %d MiB before it", image, Scenarios.NVME_MIB, 2 * Scenarios.NVME_MIB,
-                    Scenarios.NVME_MIB, Scenarios.NVME_MIB).isEqualTo(-1);
+        byte[] chunk = chunk();
+        assertRepeatedChunk(chunk, 0, Scenarios.NVME_MIB, "what L2 wrote");
+        assertRepeatedChunk(chunk, Scenarios.NVME_MIB, Scenarios.NVME_MIB, "what L2 read back of it and wrote after it");
+    }
+
+    /**
+     * A 2 MiB zone under streams of 4 MiB transfers at once, with refusals on purpose on top of
+     * those the zone's size causes (see l2-nvme-exhaustion.sh): the DMA ops refuse and count,
+     * nvme hands each refused request back to the block layer, which sends it again, with no
+     * I/O error; what each stream wrote and read back under that load is whole on the image
+     * (each 4 MiB the chunk repeated from its start); and with one request at a time nothing is
+     * refused.
+     */
+    @Test
+    void mapsRefusedOnASmallZoneUnderLoadAreRetriedByTheBlockLayerWithoutLosingData() throws IOException {
+        passed(l2, "L2", "nvme_exhaustion_small_zone");
+        passed(l2, "L2", "nvme_exhaustion_counted");
+        passed(l2, "L2", "nvme_exhaustion_io_completed");
+        passed(l2, "L2", "nvme_exhaustion_no_io_errors");
+        passed(l2, "L2", "nvme_exhaustion_recovered");
+        byte[] chunk = chunk();
+        int from = 2 * Scenarios.NVME_MIB;
+        int mib = L2Commands.NVME_EXHAUSTION_MIB;
+        for (int block = 0; block < mib; block += 4) {
+            assertRepeatedChunk(chunk, from + block, 4, "what a stream wrote to a 2 MiB zone");
+            assertRepeatedChunk(chunk, from + mib + block, 4, "what a stream read back and wrote after it, on that zone");
         }
     }
 
@@ -82,8 +91,9 @@ class NestedNvmeDmaOpsIT extends NestedRunChecks {
         passed(l1, "L1", "pin_budget_set");
         long zoneKiB = Scenarios.MATRIX_ZONE_KIB;
         assertThat(run.steady()).as("a sample while L2's command ran").isNotNull();
-        assertThat(run.steady().vmLckKiB()).as("steady VmLck, zone %d KiB", zoneKiB)
-                .isPositive().isLessThanOrEqualTo((long) (1.01 * zoneKiB));
+        // the last sample of L2's command: the exhaustion part's zone
+        assertThat(run.steady().vmLckKiB()).as("steady VmLck, the exhaustion part's zone of 2048 KiB")
+                .isPositive().isLessThanOrEqualTo((long) (1.01 * 2048));
         assertThat(run.peak().vmLckKiB()).as("peak VmLck, zone %d KiB", zoneKiB)
                 .isLessThanOrEqualTo((long) (1.01 * zoneKiB));
     }
@@ -92,12 +102,14 @@ class NestedNvmeDmaOpsIT extends NestedRunChecks {
      * L2 maps its zone into the NVMe's domain when dmazone attaches the controller, as its driver
      * probes, in as many IOMMU entries as l2-zone-check.sh counted; each is one VFIO map call of
      * L2's QEMU. Before that, with boot-bypass off, L2 mapped nothing; after it, nothing more and
-     * nothing unmapped, whatever the I/O.
+     * nothing unmapped, whatever the I/O (counted to the end of the I/O, before the exhaustion
+     * part reloads the zone).
      */
     @Test
     void l2sQemuMappedTheZoneOnceAndNothingElse() {
         passed(l1, "L1", "vfio_call_count");
         passed(l1, "L1", "l2_command_started");
+        passed(l1, "L1", "l2_io_ended");
         passed(l1, "L1", "l2_command_ended");
         String entries = l2.value("zone_iommu_entries").orElseThrow().split(" ")[0];
         assertThat(l1.value("boot_map_dma_calls")).as("map calls before L2's command").contains("0");
@@ -106,10 +118,43 @@ class NestedNvmeDmaOpsIT extends NestedRunChecks {
         assertThat(l1.value("command_unmap_dma_calls")).as("unmap calls during L2's command").contains("0");
     }
 
-    private static byte[] readNext(InputStream in, Path file, int bytes) throws IOException {
-        byte[] data = in.readNBytes(bytes);
-        assertThat(data).as("%d more bytes of %s", bytes, file).hasSize(bytes);
-        return data;
+    private Path image() {
+        return run.runDirectory().resolve("l1").resolve(GuestDevice.NVME_IMAGE);
+    }
+
+    /** L2's random chunk, the image's first bytes, checked against the MD5 L2 reported. */
+    private byte[] chunk() throws IOException {
+        String[] pattern = l2.value("nvme_pattern").orElseThrow().split(" ");
+        byte[] chunk;
+        try (InputStream in = Files.newInputStream(image())) {
+            chunk = in.readNBytes(Integer.parseInt(pattern[0]));
+        }
+        assertThat(md5(chunk)).as("MD5 of the first %d bytes of %s", chunk.length, image()).isEqualTo(pattern[1]);
+        return chunk;
+    }
+
+    /** The image's {@code mib} MiB from MiB {@code fromMiB} on are {@code chunk} repeated from its start. */
+    private void assertRepeatedChunk(byte[] chunk, int fromMiB, int mib, String what) throws IOException {
+        long from = (long) fromMiB << 20;
+        ByteBuffer block = ByteBuffer.allocate(1 << 20);
+        try (FileChannel image = FileChannel.open(image())) {
+            for (long at = 0; at < (long) mib << 20; at += block.capacity()) {
+                block.clear();
+                while (block.hasRemaining() && image.read(block, from + at + block.position()) > 0) {
+                    // a read may return less than asked
+                }
+                assertThat(block.position()).as("%s holds MiB %d", image(), (from + at) >> 20)
+                        .isEqualTo(block.capacity());
+                for (int i = 0; i < block.capacity(); i++) {
+                    byte want = chunk[(int) ((at + i) % chunk.length)];
+                    if (block.get(i) != want) {
+                        throw new AssertionError(String.format("%s: byte %d of %s (MiB %d to %d) is %d, not %d as "
+                                + "the repeated chunk of %d bytes says", what, from + at + i, image(), fromMiB,
+                                fromMiB + mib, block.get(i), want, chunk.length));
+                    }
+                }
+            }
+        }
     }
 
     private static String md5(byte[] data) {
