@@ -60,8 +60,8 @@ public final class L2Commands {
      * on the NVMe's image against the chunk it reports), and with the DMA ops checks that they
      * carried every byte. With {@code exhaustion} (which needs {@code dmaOps}), then
      * l2-nvme-exhaustion.sh: dmazone reloaded with a 2 MiB zone, {@value #NVME_EXHAUSTION_MIB}
-     * MiB written, read back and copied in 8 MiB transfers after the round trip's copies, failed
-     * maps counted and retried by the block layer.
+     * MiB written, then read back and copied, by streams of 4 MiB at once after the round trip's
+     * copies, refused maps counted and retried by the block layer.
      */
     public static String nvme(boolean dmaOps, int mib, boolean exhaustion) {
         if (exhaustion && !dmaOps) {
