@@ -385,7 +385,7 @@ t_bench() {
 	bounced=$(echo "$report" | sed -n 's/.* bytes_bounced=\([0-9]*\) .*/\1/p')
 	# per pair 1500 bytes in at map in both rounds, and out at unmap in one
 	[[ $report == *result=PASS* ]] && [[ $report == *partial_write_preserved=1* ]] &&
-		[ "${ns:-0}" -gt 0 ] && [ "${bounced:-0}" = $((3 * BENCH * 3 * 1500)) ]
+		[ "${ns:-0}" -gt 0 ] && [ "${kib:-0}" -gt 0 ] && [ "${bounced:-0}" = $((3 * BENCH * 3 * 1500)) ]
 	check dmaops_bench_map $? "$report"
 	value bench_ns_per_map_unmap "${ns:-?}"
 	value bench_ns_per_copied_kib "${kib:-?}"
