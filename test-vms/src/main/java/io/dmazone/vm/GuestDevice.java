@@ -59,6 +59,16 @@ public enum GuestDevice {
         return pciId;
     }
 
+    /**
+     * Kernel arguments for a VM that only hands the device on (L1 binds it to vfio-pci for L2):
+     * for the NVMe, its driver kept off, so that L1 does not scan the namespace first (2 of 14
+     * L1 boots of the NVMe runs on one day hung there, "waiting for udev to settle" right after
+     * nvme found the namespace, until the boot watchdog killed them). Nothing for the others.
+     */
+    public List<String> handOnKernelArgs() {
+        return this == NVME ? List.of("modprobe.blacklist=nvme") : List.of();
+    }
+
     /** QEMU arguments that add the device (and its back end) to a VM run in {@code runDirectory}. */
     public List<String> qemuArgs(Path runDirectory) {
         if (this != NVME) {

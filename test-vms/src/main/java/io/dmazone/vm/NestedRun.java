@@ -90,7 +90,10 @@ public final class NestedRun {
                 // L1 samples L2's QEMU every sampleSeconds into the share, and L2's console and the
                 // companion's log land there too: a share left unwritten means L1 itself stopped.
                 .heartbeat(share, L1_HEARTBEAT_SILENCE);
-        spec.passthrough().forEach(l1::device);
+        spec.passthrough().forEach(d -> {
+            l1.device(d);
+            d.handOnKernelArgs().forEach(l1::kernelArg);
+        });
         List<BootRetry> l1Stalls = new ArrayList<>();
         VmResult l1Result;
         try (NestedProgress following = progress == null ? null

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -83,6 +84,14 @@ class NestedNvmeDmaOpsIT extends NestedRunChecks {
             assertRepeatedChunk(chunk, from + block, 4, "what a stream wrote to a 2 MiB zone");
             assertRepeatedChunk(chunk, from + mib + block, 4, "what a stream read back and wrote after it, on that zone");
         }
+    }
+
+    /** L1 only hands the NVMe on: its own nvme driver never took it ({@link GuestDevice#handOnKernelArgs}). */
+    @Test
+    void l1HandedTheControllerOnWithoutProbingItItself() throws IOException {
+        Path console = run.runDirectory().resolve("l1").resolve("console.log");
+        assertThat(new String(Files.readAllBytes(console), StandardCharsets.ISO_8859_1)).as("L1's console %s", console)
+                .doesNotContain("nvme nvme0");
     }
 
     @Test
