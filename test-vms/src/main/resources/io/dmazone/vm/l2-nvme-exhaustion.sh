@@ -1,5 +1,5 @@
 # L2 command of an NVMe run on dmazone's DMA ops, its third part (busybox
-# sh, after l2-nvme-io.sh, whose chunk, uptime_cs and io_problems it uses;
+# sh, after l2-nvme.sh and l2-nvme-io.sh, whose helpers and chunk it uses;
 # NVME_EXHAUSTION_MIB set before ktap.sh): a zone too small for the I/O.
 # The controller is unbound, dmazone reloaded with its smallest zone (one
 # 2 MiB chunk: 7 requests of 256 KiB, the DMA ops' bounce limit, beside the
@@ -10,7 +10,7 @@
 # write it after them, for the harness to check every copy on the image.
 # Under TCG inside TCG, L2's one vCPU, which copies every byte, is slower
 # than the emulated NVMe: the zone fills only now and then (seen: bounce
-# high water 1.88 MiB, 1 to 11 maps refused for it in the 64 MiB), so in
+# high water 1.88 MiB, 1 to 13 maps refused for it in the 64 MiB), so in
 # each half the next REFUSALS zone allocations are also refused on purpose
 # (dmazone's fail_next), as if the zone were full. nvme answers a refused
 # map with BLK_STS_RESOURCE and the block layer sends the request again:
@@ -23,15 +23,10 @@ dev=/sys/kernel/dmazone/dev/$NVME_BDF
 # nvme_reload_with_zone SIZE: the controller on dmazone's DMA ops again,
 # with a zone of SIZE, and its namespace back
 nvme_reload_with_zone() {
-	local i=0
 	echo "$NVME_BDF" >/sys/bus/pci/drivers/nvme/unbind && rmmod dmazone &&
 		insmod /lib/modules/dmazone.ko size="$1" transparent="$NVME_BDF" &&
-		echo "$NVME_BDF" >/sys/bus/pci/drivers/nvme/bind || return 1
-	while [ ! -b "$disk" ] && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -b "$disk" ] && grep -qx "$NVME_BDF attached" /sys/kernel/dmazone/transparent/selected
+		echo "$NVME_BDF" >/sys/bus/pci/drivers/nvme/bind && await_namespace &&
+		grep -qx "$NVME_BDF attached" /sys/kernel/dmazone/transparent/selected
 }
 
 # exhaustion_progress: every 10 s until killed, a comment line with the DMA

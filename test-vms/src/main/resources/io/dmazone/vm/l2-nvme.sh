@@ -21,13 +21,20 @@ insmod /lib/modules/nvme-core.ko && insmod /lib/modules/nvme.ko
 check stock_nvme_loaded $? "insmod nvme-core.ko nvme.ko"
 # the namespace's block device appears once the controller is probed and identified
 disk=/dev/nvme0n1
-i=0
-while [ ! -b "$disk" ] && [ $i -lt 600 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -b "$disk" ]
-check nvme_namespace $? "$disk after $((i / 10)) s; $(grep DRIVER= "/sys/bus/pci/devices/$NVME_BDF/uevent")"
+
+# await_namespace: 0 once $disk is there, waiting up to 60 s for it;
+# NAMESPACE_WAIT is how long it waited, in tenths of a second
+await_namespace() {
+	NAMESPACE_WAIT=0
+	while [ ! -b "$disk" ] && [ $NAMESPACE_WAIT -lt 600 ]; do
+		sleep 0.1
+		NAMESPACE_WAIT=$((NAMESPACE_WAIT + 1))
+	done
+	[ -b "$disk" ]
+}
+
+await_namespace
+check nvme_namespace $? "$disk after $((NAMESPACE_WAIT / 10)) s; $(grep DRIVER= "/sys/bus/pci/devices/$NVME_BDF/uevent")"
 if [ "$failed" != 0 ]; then
 	ktap_end
 	exit 1
