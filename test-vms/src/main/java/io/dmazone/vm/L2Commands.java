@@ -59,9 +59,9 @@ public final class L2Commands {
      * reads them back and writes what it read after them (for the harness to check both copies
      * on the NVMe's image against the chunk it reports), and with the DMA ops checks that they
      * carried every byte. With {@code exhaustion} (which needs {@code dmaOps}), then
-     * l2-nvme-exhaustion.sh: dmazone reloaded with a 2 MiB zone, {@value #NVME_EXHAUSTION_MIB}
-     * MiB written, then read back and copied, by streams of 4 MiB at once after the round trip's
-     * copies, refused maps counted and retried by the block layer.
+     * l2-nvme-exhaustion.sh: dmazone reloaded with a {@value #NVME_EXHAUSTION_ZONE_MIB} MiB zone,
+     * {@value #NVME_EXHAUSTION_MIB} MiB written, then read back and copied, by streams of 4 MiB
+     * at once after the round trip's copies, refused maps counted and retried by the block layer.
      */
     public static String nvme(boolean dmaOps, int mib, boolean exhaustion) {
         if (exhaustion && !dmaOps) {
@@ -74,13 +74,17 @@ public final class L2Commands {
                     + "the exhaustion part " + NVME_EXHAUSTION_SPAN_MIB + " MiB after them)");
         }
         return withHelpers("NVME_DMA_OPS=" + (dmaOps ? 1 : 0) + "\nNVME_MIB=" + mib + "\nNVME_EXHAUSTION_MIB="
-                + NVME_EXHAUSTION_MIB + "\n") + read("l2-nvme.sh")
+                + NVME_EXHAUSTION_MIB + "\nNVME_EXHAUSTION_ZONE_MIB=" + NVME_EXHAUSTION_ZONE_MIB + "\n")
+                + read("l2-nvme.sh")
                 + "\n" + (dmaOps ? read("l2-zone-check.sh") + "\n" : "") + read("l2-nvme-io.sh") + "\n"
                 + (exhaustion ? read("l2-nvme-exhaustion.sh") + "\n" : "") + "ktap_end\nexit \"$failed\"\n";
     }
 
     /** What l2-nvme-exhaustion.sh writes, and then copies after it (its NVME_EXHAUSTION_MIB). */
     public static final int NVME_EXHAUSTION_MIB = 32;
+
+    /** The zone l2-nvme-exhaustion.sh reloads dmazone with: its smallest, one chunk of 2 MiB. */
+    public static final int NVME_EXHAUSTION_ZONE_MIB = 2;
 
     /** The namespace's MiB that l2-nvme-exhaustion.sh uses: two copies and 4 MiB one request at a time. */
     static final int NVME_EXHAUSTION_SPAN_MIB = 2 * NVME_EXHAUSTION_MIB + 4;

@@ -1,9 +1,9 @@
 # L2 command of an NVMe run on dmazone's DMA ops, its third part (busybox
 # sh, after l2-nvme.sh and l2-nvme-io.sh, whose helpers and chunk it uses;
-# NVME_EXHAUSTION_MIB set before ktap.sh): a zone too small for the I/O.
-# The controller is unbound, dmazone reloaded with its smallest zone (one
-# 2 MiB chunk: 7 requests of 256 KiB, the DMA ops' bounce limit, beside the
-# queues) and the driver bound again. Then NVME_EXHAUSTION_MIB / 4 streams
+# NVME_EXHAUSTION_MIB and NVME_EXHAUSTION_ZONE_MIB set before ktap.sh): a
+# zone too small for the I/O. The controller is unbound, dmazone reloaded
+# with its smallest zone (one 2 MiB chunk: 7 requests of 256 KiB, the DMA
+# ops' bounce limit, beside the queues) and the driver bound again. Then NVME_EXHAUSTION_MIB / 4 streams
 # at once each write 4 MiB of the repeated chunk (from its start) with
 # O_DIRECT to their own 4 MiB from 2 * NVME_MIB MiB on (after the round
 # trip's two copies); then as many at once each read one of those back and
@@ -43,7 +43,7 @@ exhaustion_progress() {
 	done
 }
 
-nvme_reload_with_zone 2M
+nvme_reload_with_zone "${NVME_EXHAUSTION_ZONE_MIB}M"
 check nvme_exhaustion_small_zone $? "zone $(cat /sys/kernel/dmazone/size 2>/dev/null) bytes;" \
 	"selected: $(tr '\n' ' ' </sys/kernel/dmazone/transparent/selected 2>/dev/null)"
 

@@ -101,8 +101,9 @@ class NestedNvmeDmaOpsIT extends NestedRunChecks {
         long zoneKiB = Scenarios.MATRIX_ZONE_KIB;
         assertThat(run.steady()).as("a sample while L2's command ran").isNotNull();
         // the last sample of L2's command: the exhaustion part's zone
-        assertThat(run.steady().vmLckKiB()).as("steady VmLck, the exhaustion part's zone of 2048 KiB")
-                .isPositive().isLessThanOrEqualTo((long) (1.01 * 2048));
+        long exhaustionZoneKiB = L2Commands.NVME_EXHAUSTION_ZONE_MIB * 1024L;
+        assertThat(run.steady().vmLckKiB()).as("steady VmLck, the exhaustion part's zone of %d KiB", exhaustionZoneKiB)
+                .isPositive().isLessThanOrEqualTo((long) (1.01 * exhaustionZoneKiB));
         assertThat(run.peak().vmLckKiB()).as("peak VmLck, zone %d KiB", zoneKiB)
                 .isLessThanOrEqualTo((long) (1.01 * zoneKiB));
     }
