@@ -16,13 +16,15 @@ import java.util.function.Consumer;
 
 /**
  * Several nested specs in one L1, side by side: each spec is a lane ({@link HubLane}) with its
- * own e1000e, hub, L2 QEMU and share directory; l1-side-by-side.sh inside L1 boots the L2s one
- * after the other, then gives every ready lane one turn per round, in a fresh shuffled order
+ * own e1000e, hub, L2 QEMU and share directory; l1-side-by-side.sh inside L1 boots the L2s two
+ * at a time, then gives every ready lane one turn per round, in a fresh shuffled order
  * each round, while the others idle. Each lane's companion must take turns
  * ({@link L1Companions#matrix}); each lane's L2 must serve until its companion lets it
  * go. A lane that fails is reported and the others still run.
  */
 public final class SideBySideRun {
+    /** L1's vCPUs; also how many L2s boot at once, since an L2 boot under TCG keeps one busy. */
+    private static final int L1_CPUS = 2;
     /** L1 RAM of its own, beside its L2s. */
     private static final int L1_BASE_MIB = 1024;
     /** What L1 needs per L2 beyond that L2's RAM: its QEMU (TCG's code buffer), sampler JVM, buffers. */
@@ -91,7 +93,7 @@ public final class SideBySideRun {
         Duration boots = Duration.ZERO;
         int memoryMiB = L1_BASE_MIB;
         VmSpec.Builder l1 = VmSpec.builder(name + "-l1")
-                .cpus(2)
+                .cpus(L1_CPUS)
                 .viommu(VIommu.INTEL_IOMMU)
                 .sharedDir(share, NestedRun.L1_SHARE)
                 .command(installScripts(bin) + " " + NestedRun.L1_SHARE)
@@ -178,6 +180,7 @@ public final class SideBySideRun {
         try {
             Files.write(share.resolve("lanes"), names);
             Files.writeString(share.resolve("side-by-side.env"), "ROUNDS=" + rounds
+                    + "\nBOOT_PARALLEL=" + L1_CPUS
                     // binding and planning before L2's boots, and the companion's checks after
                     + "\nBOOT_WAIT_S=" + (bootWait + 300)
                     + "\nTURN_WAIT_S=" + turnTimeout.toSeconds() + "\n", StandardCharsets.UTF_8);

@@ -3,15 +3,15 @@
 # directory named in SHARE/lanes (one name per line), each set up as
 # l1-nested.sh reads it (SHARE/NAME/nested.env) with its own e1000e and hub,
 # and each with the l1-matrix.sh companion, which takes the turns given here.
-# The L2s boot one after the other (each once the one before serves, or has
-# failed); then ROUNDS rounds, each giving every ready L2 one turn of
+# The L2s boot BOOT_PARALLEL at a time, in the order listed (the next starts
+# when one of those serves, or has failed); then ROUNDS rounds, each giving every ready L2 one turn of
 # traffic in a freshly shuffled order while the others idle; then all leave
 # together. SHARE/events.log records the lanes, the order of every round, the
 # CPU time the waiting L2s' QEMUs took during each turn (an idle L2 should
 # take next to none) and anything that went wrong; each lane's own files are
 # in its directory.
 # Usage: l1-side-by-side.sh SHARE    (SHARE/side-by-side.env: ROUNDS,
-#                                     BOOT_WAIT_S, TURN_WAIT_S)
+#                                     BOOT_PARALLEL, BOOT_WAIT_S, TURN_WAIT_S)
 set -uo pipefail
 
 share=$1
@@ -19,9 +19,11 @@ here=$(dirname "$0")
 # shellcheck source=/dev/null
 . "$share/side-by-side.env"
 # Settings (all set by the harness):
-#   ROUNDS       rounds of turns
-#   BOOT_WAIT_S  how long one lane may take from its start until it is ready
-#   TURN_WAIT_S  how long one lane's turn (both directions) may take
+#   ROUNDS         rounds of turns
+#   BOOT_PARALLEL  how many L2s may boot at once (an L2 boot keeps one of
+#                  L1's vCPUs busy: L1's vCPU count)
+#   BOOT_WAIT_S    how long one lane may take from its start until it is ready
+#   TURN_WAIT_S    how long one lane's turn (both directions) may take
 
 events=$share/events.log
 : >"$events"
@@ -63,21 +65,43 @@ qemu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/${pid:-0}/stat" 2>/dev/null || echo 0
 }
 
+# start_lane NAME: its l1-nested.sh in the background, with its own deadline
+declare -A boot_deadline
+start_lane() {
+	bash "$here/l1-nested.sh" "$share/$1" >"$share/$1/l1-nested.log" 2>&1 &
+	runner[$1]=$!
+	boot_deadline[$1]=$((SECONDS + BOOT_WAIT_S))
+	event "lane-started $1 pid ${runner[$1]}"
+}
+
+declare -A lane_ready
+booting=()
+next=0
+while [ "$next" -lt "${#lanes[@]}" ] || [ "${#booting[@]}" -gt 0 ]; do
+	while [ "$next" -lt "${#lanes[@]}" ] && [ "${#booting[@]}" -lt "$BOOT_PARALLEL" ]; do
+		start_lane "${lanes[next]}"
+		booting+=("${lanes[next]}")
+		next=$((next + 1))
+	done
+	still_booting=()
+	for lane in "${booting[@]}"; do
+		lane_state "$lane"
+		if [ "$state" = waiting ] && [ "$SECONDS" -lt "${boot_deadline[$lane]}" ]; then
+			still_booting+=("$lane")
+			continue
+		fi
+		event "lane-$state $lane after $((SECONDS - boot_deadline[$lane] + BOOT_WAIT_S)) s"
+		[ "$state" = ready ] && lane_ready[$lane]=1
+	done
+	booting=("${still_booting[@]}")
+	# The heartbeat the harness watches is this directory, not the lanes'.
+	: >"$share/l1-alive"
+	[ "${#booting[@]}" -eq 0 ] || pause 1
+done
+# in the order listed, whatever order they came up in
 ready_lanes=()
 for lane in "${lanes[@]}"; do
-	bash "$here/l1-nested.sh" "$share/$lane" >"$share/$lane/l1-nested.log" 2>&1 &
-	runner[$lane]=$!
-	event "lane-started $lane pid ${runner[$lane]}"
-	deadline=$((SECONDS + BOOT_WAIT_S))
-	# The heartbeat the harness watches is this directory, not the lanes'.
-	lane_state "$lane"
-	while [ "$state" = waiting ] && [ "$SECONDS" -lt "$deadline" ]; do
-		: >"$share/l1-alive"
-		pause 1
-		lane_state "$lane"
-	done
-	event "lane-$state $lane after $((SECONDS - deadline + BOOT_WAIT_S)) s"
-	[ "$state" = ready ] && ready_lanes+=("$lane")
+	[ -n "${lane_ready[$lane]:-}" ] && ready_lanes+=("$lane")
 done
 
 for round in $(seq "$ROUNDS"); do
