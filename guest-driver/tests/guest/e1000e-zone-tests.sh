@@ -85,7 +85,7 @@ peer_flood() {
 # rings KEY: from the patched driver's debugfs "rings" file: the ring
 # bases the NIC holds (read from RDBAL/RDBAH, TDBAL/TDBAH; BAR 0 itself
 # cannot be mapped from user space, e1000e claims it exclusively) and the
-# range of the Rx slots' zone buffers.
+# ranges of the Rx and Tx slots' zone buffers.
 rings() {
 	awk -v k="$1" '$1 == k { print $2 }' "/sys/kernel/debug/e1000e_dmazone/$BDF/rings"
 }
@@ -141,17 +141,20 @@ t_zone_attach() {
 	check rings_in_zone $ok "RDBA=${rdba:-?} TDBA=${tdba:-?} zone=$ZONE_BASE+$ZONE_SIZE"
 
 	# 255 of the 256 Rx slots are posted (one stays free), 2 KiB each;
-	# rings: Tx 256 x 16 B, Rx 256 x 32 B
+	# every Tx slot has 4 KiB, in one allocation; rings: Tx 256 x 16 B,
+	# Rx 256 x 32 B
 	nbuf=$(rings rx_buffers)
 	lo=$(rings rx_buffer_lo)
 	hi=$(rings rx_buffer_hi)
 	ok=1
 	[ "${nbuf:-0}" -ge 255 ] && in_zone "$lo" && in_zone "$hi" && ok=0
 	check rx_buffers_in_zone $ok "rx_buffers=${nbuf:-?} range ${lo:-?}-${hi:-?}"
+	tx_slot_buffers_in_zone 256
+	check tx_slot_buffers_in_zone $? "$TX_SLOTS_DETAIL"
 
 	used=$(sysval bytes_used)
 	allocs=$(sysval active_allocations)
-	[ "$used" -ge $((255 * 2048 + 4096 + 8192)) ] && [ "$allocs" -ge 257 ]
+	[ "$used" -ge $((255 * 2048 + 256 * 4096 + 4096 + 8192)) ] && [ "$allocs" -ge 258 ]
 	check zone_accounting $? "bytes_used=$used active_allocations=$allocs"
 	value zone_bytes_used_idle "$used"
 
@@ -171,9 +174,9 @@ t_zone_traffic() {
 	allocs1=$(sysval allocations)
 	[ "$FLOOD_RX" -ge $((FLOOD * 99 / 100)) ]
 	check zone_ping_flood $? "$FLOOD_DETAIL"
-	# every transmitted frame is copied into its own zone buffer
-	[ $((allocs1 - allocs0)) -ge "$FLOOD" ]
-	check tx_buffers_from_zone $? "zone allocations during the flood: $((allocs1 - allocs0)) for $FLOOD echo requests"
+	# the Tx and Rx slots keep their zone buffers: frames take none
+	[ $((allocs1 - allocs0)) = 0 ]
+	check no_zone_allocation_per_frame $? "zone allocations during the flood: $((allocs1 - allocs0)) for $FLOOD echo requests and their replies"
 
 	iperf tx
 	check zone_iperf_tx $? "e1000e -> peer ${MBPS:-?} Mbit/s"
@@ -204,8 +207,48 @@ t_zone_ring_resize() {
 	check zone_ring_resize_back $ok "rx/tx 256: bytes_used $(sysval bytes_used)"
 }
 
+# tx_slot_buffers_in_zone COUNT: the Tx slots' zone buffers, 4 KiB each
+# for COUNT slots, lie in the zone; sets TX_SLOTS_DETAIL
+tx_slot_buffers_in_zone() {
+	local lo hi
+	lo=$(rings tx_slot_buffer_lo)
+	hi=$(rings tx_slot_buffer_hi)
+	TX_SLOTS_DETAIL="range ${lo:-?}-${hi:-?} for $1 slots"
+	[ -n "$lo" ] && [ -n "$hi" ] && [ $((hi - lo + 1)) = $(($1 * 4096)) ] &&
+		in_zone "$lo" && in_zone "$hi"
+}
+
+# tx_per_frame 0|1: the patched driver's dmazone_tx_per_frame, which the Tx
+# ring reads when it is set up: the interface goes down and up
+tx_per_frame() {
+	echo "$1" > /sys/module/e1000e/parameters/dmazone_tx_per_frame &&
+		ip link set "$IFACE" down && e1000e_up
+}
+
+# A full zone: traffic takes nothing from it (the Tx slots' buffers are the
+# ring's, and so are the Rx slots'), so frames go out whatever the zone has
+# left; in the per-frame mode a frame that gets no buffer is dropped and
+# counted, and traffic recovers. An open posts all Rx slots but one, which
+# gets its buffer at the first frame received: the first ping, before the
+# failures are armed.
 t_zone_exhaustion() {
-	local d0 d1 mark problems
+	local d0 d1 f0 f1 mark problems ok slots=
+	ping_ok 1
+	d0=$(ethstat dmazone_tx_drops)
+	f0=$(sysval failed_allocations)
+	echo 30 > "$DZ_DBG/fail_next"
+	ping_ok 5
+	ok=$?
+	echo 0 > "$DZ_DBG/fail_next"
+	d1=$(ethstat dmazone_tx_drops)
+	f1=$(sysval failed_allocations)
+	[ "$ok" = 0 ] && [ "${d1:-x}" = "${d0:-y}" ] && [ "${f1:-x}" = "${f0:-y}" ]
+	check tx_slots_need_no_zone_allocation $? "with 30 zone allocation failures armed: $PING_DETAIL; dmazone_tx_drops ${d0:-?} -> ${d1:-?}; failed allocations ${f0:-?} -> ${f1:-?}"
+
+	ok=1
+	PING_DETAIL=
+	tx_per_frame 1 && slots=$(rings tx_slot_buffer_lo) && [ -z "$slots" ] && ping_ok 5 && ok=0
+	check tx_per_frame_mode $ok "dmazone_tx_per_frame=1: Tx slot buffers at ${slots:-none}; ${PING_DETAIL:-}"
 	mark=$(dmesg_mark)
 	d0=$(ethstat dmazone_tx_drops)
 	echo 30 > "$DZ_DBG/fail_next"
@@ -213,10 +256,15 @@ t_zone_exhaustion() {
 	echo 0 > "$DZ_DBG/fail_next"
 	d1=$(ethstat dmazone_tx_drops)
 	[ "${d1:-0}" -gt "${d0:-0}" ]
-	check zone_exhaustion_counted $? "dmazone_tx_drops ${d0:-?} -> ${d1:-?} with 30 injected zone allocation failures"
+	check zone_exhaustion_counted $? "per frame: dmazone_tx_drops ${d0:-?} -> ${d1:-?} with 30 injected zone allocation failures"
 	problems=$(dmesg_since "$mark" | grep -E "$KERNEL_LOG_PROBLEMS" | head -3 | tr '\n' ' ')
 	ping_ok 5 && [ -z "$problems" ]
 	check zone_exhaustion_recovered $? "$PING_DETAIL; kernel log since the failures: ${problems:-clean}"
+
+	ok=1
+	PING_DETAIL=
+	tx_per_frame 0 && tx_slot_buffers_in_zone 256 && ping_ok 5 && ok=0
+	check tx_per_slot_mode_back $ok "dmazone_tx_per_frame=0: Tx slot buffers ${TX_SLOTS_DETAIL:-?}; ${PING_DETAIL:-}"
 }
 
 # An Rx slot keeps its zone buffer for the life of the ring, so the Rx
@@ -226,9 +274,9 @@ t_zone_exhaustion() {
 # adapter reset (ethtool -r: e1000e_reinit_locked frees every Rx buffer
 # and refills the ring, which stays). A failed refill leaves the rest of
 # the ring empty until NAPI retries it (at least on the watchdog's Rx
-# interrupt, every 2 s). Every transmitted frame takes a zone buffer too,
-# so fail_next is held high for a window, not set to a count the
-# e1000e's ACKs would use up before the reset.
+# interrupt, every 2 s). fail_next is held high for a window rather than
+# set to a count, so that the refill after the reset meets it whenever it
+# comes.
 t_zone_rx_exhaustion() {
 	local hold=1000000 json=/tmp/rx-exhaustion-load.json
 	local size p0 p1 mark r0 r1 t0 t1 f0 f1 reset_rc short srv cli load_rc
