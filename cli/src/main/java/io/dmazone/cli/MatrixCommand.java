@@ -31,8 +31,8 @@ import picocli.CommandLine.Option;
                 "Exit status 1 when a mode failed or a pinning or map-call target was missed."})
 final class MatrixCommand extends Subcommand {
     /** The modes, as ThroughputMatrixMain names them. */
-    static final List<String> MODES = List.of("FULL_PINNING", "VIOMMU_DYNAMIC", "ZONE_INTEL", "ZONE_VIRTIO",
-            "ZONE_DMA_OPS");
+    static final List<String> MODES = List.of("FULL_PINNING", "VIOMMU_DYNAMIC", "ZONE_INTEL",
+            "ZONE_INTEL_TX_PER_FRAME", "ZONE_VIRTIO", "ZONE_DMA_OPS");
     static final int PROGRESS_SECONDS = 30;
 
     @Option(names = "--kernel-tree", paramLabel = "DIR",
@@ -40,8 +40,8 @@ final class MatrixCommand extends Subcommand {
     Path kernelTree;
 
     @Option(names = "--mode", paramLabel = "MODE", split = ",",
-            description = "Modes to run (default all): full-pinning, viommu-dynamic, zone-intel, zone-virtio, "
-                    + "zone-dma-ops.")
+            description = "Modes to run (default all): full-pinning, viommu-dynamic, zone-intel, "
+                    + "zone-intel-tx-per-frame, zone-virtio, zone-dma-ops.")
     List<String> modes;
 
     @Option(names = "--seconds", defaultValue = "10", paramLabel = "N",
@@ -74,8 +74,8 @@ final class MatrixCommand extends Subcommand {
         for (String m : modes == null ? List.<String>of() : modes) {
             String name = m.toUpperCase(Locale.ROOT).replace('-', '_');
             if (!MODES.contains(name)) {
-                throw new IllegalArgumentException("unknown mode \"" + m
-                        + "\"; use full-pinning, viommu-dynamic, zone-intel, zone-virtio or zone-dma-ops");
+                throw new IllegalArgumentException("unknown mode \"" + m + "\"; use one of " + String.join(", ",
+                        MODES.stream().map(n -> n.toLowerCase(Locale.ROOT).replace('_', '-')).toList()));
             }
             chosen.add(name);
         }

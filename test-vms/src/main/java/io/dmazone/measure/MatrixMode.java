@@ -25,6 +25,14 @@ public enum MatrixMode {
     /** dmazone.ko and the patched e1000e under an L2 intel-iommu. */
     ZONE_INTEL("zone / intel-iommu", VIommu.INTEL_IOMMU, L2Driver.PATCHED, List.of()),
     /**
+     * As {@link #ZONE_INTEL}, but the patched e1000e copies each frame it sends into a zone
+     * buffer of its own, allocated at transmit and freed at completion (its first design,
+     * {@code e1000e.dmazone_tx_per_frame=1}), instead of into the Tx slots' buffers: what the
+     * per-slot buffers are measured against.
+     */
+    ZONE_INTEL_TX_PER_FRAME("zone / intel-iommu, Tx buffer per frame", VIommu.INTEL_IOMMU, L2Driver.PATCHED,
+            List.of("e1000e.dmazone_tx_per_frame=1")),
+    /**
      * dmazone.ko and the patched e1000e under an L2 virtio-iommu that maps nothing before the
      * guest does; L2's QEMU runs without CAP_IPC_LOCK and L1 gives it, through the Java API,
      * an RLIMIT_MEMLOCK of exactly the zone.

@@ -34,7 +34,7 @@ public final class MatrixPlots {
     static final int WIDTH = 960;
     static final int HEIGHT = 540;
     private static final Color[] COLOURS = {new Color(0xd62728), new Color(0x1f77b4), new Color(0x2ca02c),
-        new Color(0xff7f0e), new Color(0x9467bd)};
+        new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b)};
 
     private MatrixPlots() {
     }

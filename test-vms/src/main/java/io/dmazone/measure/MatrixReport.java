@@ -19,10 +19,12 @@ import java.util.function.ToDoubleFunction;
  * @param ratios      per zone mode: the pinning and map-call ratios the targets are stated in
  * @param throughput  per zone mode, baseline and direction: the median of the rounds' paired
  *                    throughput ratios with its interval and the verdict on its target
+ * @param txBuffers   the patched driver's Tx slot buffers against a buffer per frame, when
+ *                    both modes ran (empty otherwise)
  * @param runs        the measurements with their nested runs (samples, files)
  */
 public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, List<ZoneRatios> ratios,
-        List<ThroughputTarget> throughput, List<ModeMeasurement> runs) {
+        List<ThroughputTarget> throughput, List<TxBufferComparison> txBuffers, List<ModeMeasurement> runs) {
 
     /**
      * The report's layout, written as {@code schemaVersion}: raised when a field is renamed,
@@ -141,6 +143,36 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
     }
 
     /**
+     * What L2's QEMU spent per GB the patched e1000e sent (L2>L1) with one zone buffer per Tx
+     * slot, kept for the ring's life, against one allocated per frame and freed at completion.
+     *
+     * @param mode                     the per-slot mode's label
+     * @param baseline                 the per-frame mode's label
+     * @param pairs                    rounds where both sent: each gives one ratio
+     * @param cpuSecondsPerGBSent      the per-slot mode's median over its rounds
+     * @param baselineCpuSecondsPerGBSent the per-frame mode's median over its rounds
+     * @param ratio                    the median of the rounds' ratios, per slot / per frame
+     * @param low                      the lower bound of its distribution-free 95 % interval, NaN under 6 pairs
+     * @param high                     the upper bound, NaN likewise
+     */
+    public record TxBufferComparison(String mode, String baseline, int pairs, double cpuSecondsPerGBSent,
+            double baselineCpuSecondsPerGBSent, double ratio, double low, double high) {
+
+        static TxBufferComparison of(ModeMeasurement perSlot, ModeMeasurement perFrame) {
+            List<Double> ratios = pairedRatios(perSlot.rounds(), perFrame.rounds(), TrafficRound::l2TxCpuSecondsPerGB);
+            Statistics.Interval interval = Statistics.medianInterval(ratios);
+            return new TxBufferComparison(perSlot.mode().label(), perFrame.mode().label(), ratios.size(),
+                    medianSent(perSlot), medianSent(perFrame), Statistics.median(ratios), interval.low(),
+                    interval.high());
+        }
+
+        private static double medianSent(ModeMeasurement m) {
+            return Statistics.median(m.rounds().stream().map(TrafficRound::l2TxCpuSecondsPerGB)
+                    .filter(Double::isFinite).toList());
+        }
+    }
+
+    /**
      * A zone mode's pinning and map-call figures (its throughput against the baselines is in
      * {@link ThroughputTarget}).
      *
@@ -172,10 +204,14 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
                 ratios.add(new ZoneRatios(m.mode().label(), m.steadyPerZone(), m.peakPerZone(), m.mapCallsPerGB()));
             }
         }
+        List<TxBufferComparison> txBuffers = find(measurements, MatrixMode.ZONE_INTEL)
+                .flatMap(perSlot -> find(measurements, MatrixMode.ZONE_INTEL_TX_PER_FRAME)
+                        .map(perFrame -> TxBufferComparison.of(perSlot, perFrame)))
+                .stream().toList();
         RunEnvironment environment = measurements.stream().map(ModeMeasurement::run).filter(Objects::nonNull)
                 .findFirst().map(NestedResult::environment).orElse(null);
         return new MatrixReport(environment,
-                measurements.stream().map(ModeFigures::of).toList(), ratios, throughput, measurements);
+                measurements.stream().map(ModeFigures::of).toList(), ratios, throughput, txBuffers, measurements);
     }
 
     /** The zone mode's three throughput targets against {@code base}. */

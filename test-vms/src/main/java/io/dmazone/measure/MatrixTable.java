@@ -44,6 +44,13 @@ public final class MatrixTable {
                         String.format(Locale.ROOT, ">= %.2f", t.target()), t.verdict().label()));
             }
         }
+        for (MatrixReport.TxBufferComparison t : report.txBuffers()) {
+            sb.append(String.format(Locale.ROOT, "%n%-36s %-40s %5s %14s %14s %26s%n", "Tx, CPU s/GB sent (L2>L1)",
+                    "over", "pairs", "median", "baseline", "ratio [95% CI]"));
+            sb.append(String.format(Locale.ROOT, "%-36s %-40s %5d %14.0f %14.0f %26s%n", t.mode(), t.baseline(),
+                    t.pairs(), t.cpuSecondsPerGBSent(), t.baselineCpuSecondsPerGBSent(),
+                    withInterval(t.ratio(), t.low(), t.high())));
+        }
         sb.append(String.format(Locale.ROOT, "targets: steady/zone <= %.2f; peak/zone <= %.0f (virtio-iommu "
                 + "boot-bypass=off); /full pin >= %.2f; /dynamic >= %.0f; DMA ops / patched driver >= %.2f; "
                 + "maps/GB 0 in the zone modes%n",

@@ -25,6 +25,11 @@ public record TrafficRound(IperfRun l2Rx, IperfRun l2Tx, double l2RxCpuSeconds, 
         return (l2Rx == null ? 0 : l2Rx.megabitsPerSecond()) + (l2Tx == null ? 0 : l2Tx.megabitsPerSecond());
     }
 
+    /** CPU seconds of L2's QEMU per GB L2 sent in this round, NaN if it sent nothing. */
+    public double l2TxCpuSecondsPerGB() {
+        return l2Tx == null || l2Tx.bytes() == 0 ? Double.NaN : l2TxCpuSeconds / (l2Tx.bytes() / 1e9);
+    }
+
     /** CPU seconds of L2's QEMU per GB moved both ways in this round, NaN if it moved nothing. */
     public double cpuSecondsPerGB() {
         return bytes() == 0 ? Double.NaN : (l2RxCpuSeconds + l2TxCpuSeconds) / (bytes() / 1e9);

@@ -2,16 +2,23 @@
 # after l2-zone-check.sh too, and for dmazone's DMA ops after
 # l2-dma-ops-select.sh before that): the e1000e up as L2_IP, an iperf3
 # server, and a wait while L1 measures; then L2's kernel log, which must
-# show no trouble from the traffic (L1 checks its own IOMMU's faults), and
-# what the DMA ops bounced.
+# show no trouble from the traffic (L1 checks its own IOMMU's faults), what
+# the DMA ops bounced, and in the zone modes how many zone allocations the
+# traffic took.
 # shellcheck shell=sh disable=SC2154 # failed is set by ktap.sh, before this file
 nic_up
 check e1000e_up $? "${IFACE:-no interface} $L2_IP"
 iperf3 -s -D
 check iperf3_server $? "iperf3 -s -D"
 problems=$(log_problems)
+zone_allocations=/sys/kernel/dmazone/allocations
+[ -r "$zone_allocations" ] && read -r allocations_before <"$zone_allocations"
 l1_sync ready
 check l1_done $? "L1 measured and let go"
+if [ -n "${allocations_before:-}" ]; then
+	read -r allocations_after <"$zone_allocations"
+	value zone_allocations_during_traffic $((allocations_after - allocations_before))
+fi
 value rx_packets "$(cat "/sys/class/net/$IFACE/statistics/rx_packets")"
 value tx_packets "$(cat "/sys/class/net/$IFACE/statistics/tx_packets")"
 if [ -n "${DMA_OPS_BDF:-}" ]; then

@@ -247,6 +247,34 @@ class MatrixReportTest {
     }
 
     @Test
+    void txSlotBuffersAreComparedWithBuffersPerFrameByTheCpuTimePerGBSentRoundByRound() {
+        // round(rx, tx) sends tx * 1.25 MB for 2 CPU seconds: 1600 / tx CPU s/GB
+        List<TrafficRound> perSlot = List.of(round(10, 4), round(10, 4), round(10, 4), round(10, 4), round(10, 4),
+                round(10, 4));
+        List<TrafficRound> perFrame = List.of(round(10, 2), round(10, 1), round(10, 2), round(10, 1), round(10, 2),
+                round(10, 1));
+        ModeMeasurement slot = new ModeMeasurement(MatrixMode.ZONE_INTEL, ZONE, 65536, 65536, perSlot, 0L, 0L, 0L, 90,
+                List.of(), null);
+        ModeMeasurement frame = new ModeMeasurement(MatrixMode.ZONE_INTEL_TX_PER_FRAME, ZONE, 65536, 65536, perFrame,
+                0L, 0L, 0L, 90, List.of(), null);
+        MatrixReport report = MatrixReport.of(List.of(slot, frame));
+
+        assertThat(report.txBuffers()).singleElement().satisfies(t -> {
+            assertThat(t.mode()).isEqualTo(MatrixMode.ZONE_INTEL.label());
+            assertThat(t.baseline()).isEqualTo(MatrixMode.ZONE_INTEL_TX_PER_FRAME.label());
+            assertThat(t.pairs()).isEqualTo(6);
+            assertThat(t.cpuSecondsPerGBSent()).isCloseTo(400, within(1e-6));
+            assertThat(t.baselineCpuSecondsPerGBSent()).isCloseTo(1200, within(1e-6));
+            // per round 400 / 800 and 400 / 1600, three times each
+            assertThat(t.ratio()).isCloseTo(0.375, within(1e-9));
+            assertThat(t.low()).isCloseTo(0.25, within(1e-9));
+            assertThat(t.high()).isCloseTo(0.5, within(1e-9));
+        });
+        assertThat(MatrixTable.render(report)).contains("Tx, CPU s/GB sent (L2>L1)").contains("0.38 [0.25, 0.50]");
+        assertThat(MatrixReport.of(List.of(slot)).txBuffers()).as("no per-frame mode, nothing to compare").isEmpty();
+    }
+
+    @Test
     void aRoundWithoutBothDirectionsMakesTheModeUnsound() {
         TrafficRound half = new TrafficRound(round(5, 1).l2Rx(), null, 3, 0);
         ModeMeasurement m = new ModeMeasurement(MatrixMode.FULL_PINNING, 0, 1, 1, List.of(round(5, 1), half), 0L, 0L,
