@@ -30,7 +30,7 @@ public enum MatrixMode {
      * {@code e1000e.dmazone_tx_per_frame=1}), instead of into the Tx slots' buffers: what the
      * per-slot buffers are measured against.
      */
-    ZONE_INTEL_TX_PER_FRAME("zone / intel-iommu, Tx buffer per frame", VIommu.INTEL_IOMMU, L2Driver.PATCHED,
+    ZONE_INTEL_TX_PER_FRAME("zone / intel-iommu, Tx per frame", VIommu.INTEL_IOMMU, L2Driver.PATCHED,
             List.of("e1000e.dmazone_tx_per_frame=1")),
     /**
      * dmazone.ko and the patched e1000e under an L2 virtio-iommu that maps nothing before the

@@ -45,9 +45,9 @@ public final class MatrixTable {
             }
         }
         for (MatrixReport.TxBufferComparison t : report.txBuffers()) {
-            sb.append(String.format(Locale.ROOT, "%n%-36s %-40s %5s %14s %14s %26s%n", "Tx, CPU s/GB sent (L2>L1)",
+            sb.append(String.format(Locale.ROOT, "%n%-36s %-36s %5s %14s %14s %26s%n", "Tx, CPU s/GB sent (L2>L1)",
                     "over", "pairs", "median", "baseline", "ratio [95% CI]"));
-            sb.append(String.format(Locale.ROOT, "%-36s %-40s %5d %14.0f %14.0f %26s%n", t.mode(), t.baseline(),
+            sb.append(String.format(Locale.ROOT, "%-36s %-36s %5d %14.0f %14.0f %26s%n", t.mode(), t.baseline(),
                     t.pairs(), t.cpuSecondsPerGBSent(), t.baselineCpuSecondsPerGBSent(),
                     withInterval(t.ratio(), t.low(), t.high())));
         }
