@@ -4,9 +4,9 @@
 # l1-nested.sh reads it (SHARE/NAME/nested.env) with its own e1000e and hub,
 # and each with the l1-matrix.sh companion, which takes the turns given here.
 # The L2s boot BOOT_PARALLEL at a time, in the order listed (the next starts
-# when one of those serves, or has failed); then ROUNDS rounds, each giving every ready L2 one turn of
-# traffic in a freshly shuffled order while the others idle; then all leave
-# together. SHARE/events.log records the lanes, the order of every round, the
+# when one of those serves, or has failed); then ROUNDS rounds, each giving
+# every ready L2 one turn of traffic in a freshly shuffled order while the
+# others idle; then all leave together. SHARE/events.log records the lanes, the order of every round, the
 # CPU time the waiting L2s' QEMUs took during each turn (an idle L2 should
 # take next to none) and anything that went wrong; each lane's own files are
 # in its directory.

@@ -142,8 +142,8 @@ class ThroughputMatrixIT {
      * The patched e1000e's traffic took next to no zone allocation (the Rx and Tx slots keep
      * their buffers; an open posts all Rx slots but one, which gets its buffer at the first
      * frame received, perhaps in the traffic), but one per frame sent with a Tx buffer per
-     * frame: thousands, since every ACK of the L1>L2 runs is a frame; the two were compared
-     * round by round.
+     * frame: well over 100, since every ACK of the L1>L2 runs is a frame; the two were
+     * compared round by round.
      */
     @Test
     void thePatchedDriverAllocatesPerFrameOnlyWithItsTxBufferPerFrame() {
