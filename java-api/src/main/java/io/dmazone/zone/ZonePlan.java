@@ -15,8 +15,12 @@ import java.util.Objects;
  * @param guestRamBytes      guest RAM
  * @param viommu             the vIOMMU
  * @param devices            host devices passed through (bound to vfio-pci)
- * @param qemuArgs           QEMU arguments (machine, memory, vIOMMU, vfio-pci devices); add the
- *                           kernel, initrd, console and {@code -append} yourself
+ * @param qemuArgs           QEMU arguments (machine, memory, vIOMMU, vfio-pci devices, or for
+ *                           devices added later their PCIe root ports); add the kernel, initrd,
+ *                           console and {@code -append} yourself
+ * @param hotAddDevices      the devices to add over QMP once the guest's IOMMU is on, each a
+ *                           {@code device_add} specification ({@code vfio-pci,host=...,bus=...,id=...}),
+ *                           in order; empty when QEMU starts with them ({@link ZonePlanner#hotAdd()})
  * @param kernelCmdline      guest kernel parameters (memmap reservation, dmazone, IOMMU)
  * @param memlockBytes       RLIMIT_MEMLOCK QEMU needs: the peak it will pin
  * @param startupPinnedBytes what QEMU pins as soon as it starts (before the guest runs)
@@ -24,14 +28,15 @@ import java.util.Objects;
  * @param notes              host-side requirements and caveats, one sentence each
  */
 public record ZonePlan(ZoneSpec zone, long guestRamBytes, VIommu viommu, List<PciAddress> devices,
-                       List<String> qemuArgs, List<String> kernelCmdline, long memlockBytes,
-                       long startupPinnedBytes, long steadyPinnedBytes, List<String> notes) {
+                       List<String> qemuArgs, List<String> hotAddDevices, List<String> kernelCmdline,
+                       long memlockBytes, long startupPinnedBytes, long steadyPinnedBytes, List<String> notes) {
     /** Validates and copies. */
     public ZonePlan {
         Objects.requireNonNull(zone, "zone");
         Objects.requireNonNull(viommu, "viommu");
         devices = List.copyOf(devices);
         qemuArgs = List.copyOf(qemuArgs);
+        hotAddDevices = List.copyOf(hotAddDevices);
         kernelCmdline = List.copyOf(kernelCmdline);
         notes = List.copyOf(notes);
         if (memlockBytes <= 0 || startupPinnedBytes < 0 || steadyPinnedBytes < 0
@@ -57,7 +62,8 @@ public record ZonePlan(ZoneSpec zone, long guestRamBytes, VIommu viommu, List<Pc
                     + Sizes.format(startupPinnedBytes) + " as it starts (all guest RAM"
                     + (viommu == VIommu.NONE ? ", for good" : " for each device, until the guest's IOMMU is on")
                     + "), above the budget of " + Sizes.format(budgetBytes)
-                    + "; use virtio-iommu (boot-bypass off), add the device once the guest's IOMMU is on, "
+                    + "; use virtio-iommu (boot-bypass off), add the devices once the guest's IOMMU is on "
+                    + "(ZonePlanner.hotAdd()), "
                     + "or raise the budget to " + Sizes.format(startupPinnedBytes));
         }
         if (steadyPinnedBytes > budgetBytes) {

@@ -31,6 +31,10 @@ public final class ZonePlanner {
     /** vfio_iommu_type1's default {@code dma_entry_limit}. */
     public static final long DEFAULT_DMA_ENTRY_LIMIT = 65535;
 
+    /** The ids of the root ports and devices of a plan that adds its devices later: port0, dev0, ... */
+    static final String HOT_ADD_PORT = "dmazone-port";
+    static final String HOT_ADD_DEVICE = "dmazone-dev";
+
     private static final long FOUR_GIB = 4 * Sizes.GIB;
     private static final long Q35_LOWMEM_SPLIT = 0xb0000000L;
     private static final long Q35_LOWMEM = 0x80000000L;
@@ -40,6 +44,7 @@ public final class ZonePlanner {
     private VIommu viommu = VIommu.INTEL_IOMMU;
     private final Set<PciAddress> devices = new LinkedHashSet<>();
     private boolean kvm;
+    private boolean hotAdd;
 
     private ZonePlanner(ZoneSpec zone, long guestRam) {
         this.zone = Objects.requireNonNull(zone, "zone");
@@ -65,6 +70,29 @@ public final class ZonePlanner {
         if (!devices.add(Objects.requireNonNull(address, "address"))) {
             throw new IllegalArgumentException(address + " is already in the plan; pass each device once");
         }
+        return this;
+    }
+
+    /**
+     * Adds the devices once the guest's IOMMU is on instead of at QEMU's start: QEMU starts with
+     * an empty PCIe root port per device ({@link ZonePlan#qemuArgs()}), and the caller adds each
+     * of {@link ZonePlan#hotAddDevices()} with QMP's {@code device_add} once the guest kernel has
+     * turned its IOMMU on. A device added then is translated from its first mapping, so QEMU
+     * never pins all guest RAM for it: with intel-iommu the startup peak is gone and the
+     * RLIMIT_MEMLOCK is the zone. The guest kernel needs native PCIe hotplug
+     * (CONFIG_HOTPLUG_PCI_PCIE): QEMU's ACPI hotplug of root ports is turned off, and the guest
+     * takes the ports' native services with {@code pcie_ports=native} whatever the firmware's
+     * _OSC says. Boot firmware that sets up MMCONFIG (SeaBIOS, OVMF; not qboot): without it the
+     * guest cannot read the root port's ACS capability, puts the device in one IOMMU group with
+     * its port, and a driver cannot give it a domain of its own.
+     *
+     * <p>Remove the devices (QMP {@code device_del}, which the guest acknowledges) before the
+     * guest shuts down: a guest that turns its IOMMU off at shutdown, as Linux does with
+     * intel-iommu, makes QEMU map all its RAM for each device still there, which fails under a
+     * budget of the zone.
+     */
+    public ZonePlanner hotAdd() {
+        this.hotAdd = true;
         return this;
     }
 
@@ -98,6 +126,10 @@ public final class ZonePlanner {
             throw new IllegalArgumentException("a " + Sizes.format(zone.size()) + " zone leaves the " + Sizes.format(guestRam)
                     + " guest less than " + Sizes.format(MIN_GUEST_FREE) + " for itself; give it more memory or shrink the zone");
         }
+        if (hotAdd && viommu == VIommu.NONE) {
+            throw new IllegalArgumentException("adding the devices later needs a vIOMMU: without one QEMU pins all "
+                    + "guest RAM when a device is added; choose intel-iommu or virtio-iommu, or drop hotAdd()");
+        }
         int n = devices.size();
         List<String> args = new ArrayList<>();
         args.add("-machine");
@@ -105,9 +137,23 @@ public final class ZonePlanner {
         args.add("-m");
         args.add(guestRam / Sizes.MIB + "M");
         args.addAll(viommu.qemuArgs());
+        List<String> hotAddDevices = new ArrayList<>();
+        if (hotAdd) {
+            // pciehp in the guest, not ACPI hotplug, drives the root ports
+            args.add("-global");
+            args.add("ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off");
+        }
+        int i = 0;
         for (PciAddress a : devices) {
             args.add("-device");
-            args.add("vfio-pci,host=" + a);
+            if (hotAdd) {
+                args.add(String.format("pcie-root-port,id=%s%d,chassis=%d", HOT_ADD_PORT, i, i + 1));
+                hotAddDevices.add(String.format("vfio-pci,host=%s,bus=%s%d,id=%s%d", a, HOT_ADD_PORT, i,
+                        HOT_ADD_DEVICE, i));
+            } else {
+                args.add("vfio-pci,host=" + a);
+            }
+            i++;
         }
         List<String> cmdline = new ArrayList<>();
         if (!zone.isPageBuilt()) {
@@ -116,14 +162,24 @@ public final class ZonePlanner {
         }
         cmdline.add("dmazone.size=" + Sizes.hex(zone.size()));
         cmdline.addAll(viommu.kernelParams());
+        if (hotAdd) {
+            cmdline.add("pcie_ports=native");
+        }
 
-        long startup = startupPinnedBytes(viommu, guestRam, n);
+        long startup = hotAdd ? 0 : startupPinnedBytes(viommu, guestRam, n);
         long steady = viommu == VIommu.NONE ? startup : Math.multiplyExact(zone.size(), (long) n);
         long memlock = Math.max(startup, steady);
         List<String> notes = new ArrayList<>();
         if (viommu.needsQboot()) {
             notes.add("boot the guest with qboot (-bios /usr/share/qemu/qboot.rom): SeaBIOS stalls when boot-bypass is off");
             notes.add("load virtio_iommu in the guest before the device's driver, so the device gets its IOMMU group");
+        }
+        if (hotAdd) {
+            notes.add("start QEMU with a QMP socket and add the devices (hotAddDevices, one device_add each) once the "
+                    + "guest's kernel has turned its IOMMU on; the guest needs CONFIG_HOTPLUG_PCI_PCIE, and firmware "
+                    + "that sets up MMCONFIG (SeaBIOS or OVMF, not qboot) so the device gets an IOMMU group of its own");
+            notes.add("device_del the devices before the guest shuts down: a guest that turns its IOMMU off makes "
+                    + "QEMU map all its RAM for each device still there");
         }
         if (startup > 0) {
             notes.add("QEMU pins " + Sizes.format(startup) + " as it starts: the limit must be in place before QEMU "
@@ -137,7 +193,8 @@ public final class ZonePlanner {
             notes.add("the guest builds the zone when dmazone.ko loads (boot parameters as above, or modprobe dmazone "
                     + "size=" + Sizes.hex(zone.size()) + "): load it early, while free memory still has 2 MiB chunks");
         }
-        return new ZonePlan(zone, guestRam, viommu, List.copyOf(devices), args, cmdline, memlock, startup, steady, notes);
+        return new ZonePlan(zone, guestRam, viommu, List.copyOf(devices), args, hotAddDevices, cmdline, memlock, startup,
+                steady, notes);
     }
 
     /**

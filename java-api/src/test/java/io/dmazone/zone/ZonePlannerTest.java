@@ -65,6 +65,34 @@ class ZonePlannerTest {
     }
 
     @Test
+    void aHotAddedIntelPlanStartsWithRootPortsAndPinsOnlyTheZone() {
+        ZonePlan p = ZonePlanner.forZone(ZONE, 2 * Sizes.GIB).device(NIC).device(EDU).hotAdd().plan();
+        assertThat(p.qemuArgs()).containsExactly("-machine", "q35", "-m", "2048M",
+                "-device", "intel-iommu,intremap=on,caching-mode=on",
+                "-global", "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off",
+                "-device", "pcie-root-port,id=dmazone-port0,chassis=1",
+                "-device", "pcie-root-port,id=dmazone-port1,chassis=2");
+        assertThat(p.hotAddDevices()).containsExactly("vfio-pci,host=0000:00:09.0,bus=dmazone-port0,id=dmazone-dev0",
+                "vfio-pci,host=0000:00:0a.0,bus=dmazone-port1,id=dmazone-dev1");
+        assertThat(p.kernelCmdline()).endsWith("intel_iommu=on", "pcie_ports=native");
+        assertThat(p.startupPinnedBytes()).isZero();
+        assertThat(p.memlockBytes()).isEqualTo(2 * 64 * Sizes.MIB);
+        assertThat(p.notes()).anyMatch(n -> n.contains("device_add")).noneMatch(n -> n.contains("before QEMU starts"));
+        p.requireWithin(2 * 64 * Sizes.MIB);
+    }
+
+    @Test
+    void aPlanThatStartsWithItsDevicesHasNoneToAdd() {
+        assertThat(ZonePlanner.forZone(ZONE, 2 * Sizes.GIB).device(NIC).plan().hotAddDevices()).isEmpty();
+    }
+
+    @Test
+    void hotAddWithoutAVIommuIsRefused() {
+        assertThatThrownBy(() -> ZonePlanner.forZone(ZONE, 2 * Sizes.GIB).viommu(VIommu.NONE).device(NIC).hotAdd().plan())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a vIOMMU");
+    }
+
+    @Test
     void intelIommuPlan() {
         ZonePlan p = ZonePlanner.forZone(ZONE, 2 * Sizes.GIB).device(NIC).plan();
         assertThat(p.qemuArgs()).containsExactly("-machine", "q35", "-m", "2048M",
@@ -154,7 +182,7 @@ class ZonePlannerTest {
         assertThatThrownBy(() -> ZonePlanner.forZone(ZONE, 1000)).hasMessageContaining("whole number of MiB");
         assertThatThrownBy(() -> ZonePlanner.forZone(ZoneSpec.parse("416M@0x4000000"), 512 * Sizes.MIB).device(NIC).plan())
                 .hasMessageContaining("less than 128 MiB");
-        assertThatThrownBy(() -> new ZonePlan(ZONE, Sizes.GIB, VIommu.NONE, List.of(NIC), List.of(), List.of(), 10, 20, 0, List.of()))
+        assertThatThrownBy(() -> new ZonePlan(ZONE, Sizes.GIB, VIommu.NONE, List.of(NIC), List.of(), List.of(), List.of(), 10, 20, 0, List.of()))
                 .hasMessageContaining("cover the startup");
     }
 
