@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
                 "Exit status 1 when a mode failed or a pinning or map-call target was missed."})
 final class MatrixCommand extends Subcommand {
     /** The modes, as ThroughputMatrixMain names them. */
-    static final List<String> MODES = List.of("FULL_PINNING", "VIOMMU_DYNAMIC", "ZONE_INTEL",
+    static final List<String> MODES = List.of("FULL_PINNING", "VIOMMU_DYNAMIC", "ZONE_INTEL", "ZONE_INTEL_HOT_ADD",
             "ZONE_INTEL_TX_PER_FRAME", "ZONE_VIRTIO", "ZONE_DMA_OPS");
     static final int PROGRESS_SECONDS = 30;
 
@@ -41,7 +41,7 @@ final class MatrixCommand extends Subcommand {
 
     @Option(names = "--mode", paramLabel = "MODE", split = ",",
             description = "Modes to run (default all): full-pinning, viommu-dynamic, zone-intel, "
-                    + "zone-intel-tx-per-frame, zone-virtio, zone-dma-ops.")
+                    + "zone-intel-hot-add, zone-intel-tx-per-frame, zone-virtio, zone-dma-ops.")
     List<String> modes;
 
     @Option(names = "--seconds", defaultValue = "10", paramLabel = "N",

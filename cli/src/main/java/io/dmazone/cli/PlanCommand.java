@@ -2,6 +2,7 @@ package io.dmazone.cli;
 
 import io.dmazone.Sizes;
 import io.dmazone.zone.ZonePlan;
+import io.dmazone.zone.ZonePlanner;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,9 +38,17 @@ final class PlanCommand extends Subcommand {
     @Option(names = "--json", description = "Same as --format json.")
     boolean json;
 
+    @Option(names = "--hot-add", description = "Add the devices once the guest's IOMMU is on (QMP device_add into "
+            + "the plan's PCIe root ports): nothing pinned at startup, with intel-iommu too.")
+    boolean hotAdd;
+
     @Override
     public Integer call() {
-        ZonePlan plan = options.plan();
+        ZonePlanner planner = options.planner();
+        if (hotAdd) {
+            planner.hotAdd();
+        }
+        ZonePlan plan = planner.plan();
         PrintWriter out = spec.commandLine().getOut();
         switch (json ? Format.json : format) {
             case json -> Json.print(out, toMap(plan));
@@ -61,12 +70,20 @@ final class PlanCommand extends Subcommand {
         out.println("memlock budget:  " + Sizes.format(plan.memlockBytes()) + " (" + plan.memlockBytes() + " bytes)");
         out.println("pinned at start: " + Sizes.format(plan.startupPinnedBytes()));
         out.println("pinned steady:   " + Sizes.format(plan.steadyPinnedBytes()));
-        out.println("startup peak:    " + plan.viommu().startupPeak());
+        for (String device : plan.hotAddDevices()) {
+            out.println("device_add:      " + device + " (once the guest's IOMMU is on)");
+        }
+        out.println("startup peak:    " + startupPeak(plan));
         if (!verbosity.quiet()) {
             for (String note : plan.notes()) {
                 out.println("note:            " + note);
             }
         }
+    }
+
+    private static String startupPeak(ZonePlan plan) {
+        return plan.hotAddDevices().isEmpty() ? plan.viommu().startupPeak()
+                : "QEMU starts without the devices and pins nothing until the guest maps the zone for each, once added.";
     }
 
     private static String describeZone(ZonePlan plan) {
@@ -89,7 +106,8 @@ final class PlanCommand extends Subcommand {
         m.put("memlockBytes", plan.memlockBytes());
         m.put("startupPinnedBytes", plan.startupPinnedBytes());
         m.put("steadyPinnedBytes", plan.steadyPinnedBytes());
-        m.put("startupPeak", plan.viommu().startupPeak());
+        m.put("hotAddDevices", plan.hotAddDevices());
+        m.put("startupPeak", startupPeak(plan));
         m.put("notes", List.copyOf(plan.notes()));
         return m;
     }

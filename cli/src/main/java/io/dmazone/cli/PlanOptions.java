@@ -39,8 +39,13 @@ final class PlanOptions {
      * @throws IllegalArgumentException if the zone does not fit the guest or a device is given twice
      */
     ZonePlan plan() {
+        return planner().plan();
+    }
+
+    /** The planner with these options, for a command that adds its own. */
+    ZonePlanner planner() {
         ZonePlanner planner = ZonePlanner.forZone(zone, guestRam).viommu(viommu).kvm(kvm);
         devices.forEach(planner::device);
-        return planner.plan();
+        return planner;
     }
 }

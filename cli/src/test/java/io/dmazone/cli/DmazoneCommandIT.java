@@ -100,6 +100,22 @@ class DmazoneCommandIT {
     }
 
     @Test
+    void planWithHotAddStartsWithARootPortAndPinsNothingAtStart() throws Exception {
+        DmazoneProcess r = DmazoneProcess.run("plan", "--guest-ram", "4G", "--zone", "64M@0x40000000",
+                "--viommu", "intel", "--device", NIC, "--hot-add", "--json");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        JsonNode plan = JSON.readTree(r.stdout());
+        assertThat(plan.get("startupPinnedBytes").asLong()).isZero();
+        assertThat(plan.get("memlockBytes").asLong()).isEqualTo(64 * Sizes.MIB);
+        assertThat(plan.get("hotAddDevices").get(0).asText())
+                .isEqualTo("vfio-pci,host=" + NIC + ",bus=dmazone-port0,id=dmazone-dev0");
+        assertThat(plan.get("qemuArgs").toString()).contains("pcie-root-port,id=dmazone-port0").doesNotContain("vfio-pci");
+        DmazoneProcess text = DmazoneProcess.run("plan", "--guest-ram", "4G", "--zone", "64M@0x40000000",
+                "--viommu", "intel", "--device", NIC, "--hot-add");
+        assertThat(text.stdout()).contains("device_add:      vfio-pci,host=" + NIC).contains("pins nothing");
+    }
+
+    @Test
     void footprintReadsALiveProcessAndRefusesAGoneOne() throws Exception {
         Process sleeper = new ProcessBuilder("sleep", "60").start();
         try {
@@ -182,6 +198,8 @@ class DmazoneCommandIT {
                 Arguments.of(List.of("plan", "--guest-ram", "4G", "--zone", "64M", "--device", NIC, "--device", NIC)),
                 Arguments.of(List.of("plan", "--guest-ram", "4G", "--zone", "64M", "--device", NIC, "--format", "yaml")),
                 Arguments.of(List.of("plan", "--guest-ram", "4G", "--zone", "64M")),
+                Arguments.of(List.of("plan", "--guest-ram", "4G", "--zone", "64M", "--viommu", "none", "--device", NIC,
+                        "--hot-add")),
                 Arguments.of(List.of("launch", "--guest-ram", "4G", "--zone", "64M", "--device", NIC)),
                 Arguments.of(List.of("launch", "--guest-ram", "4G", "--zone", "64M", "--device", NIC, "--interval", "0",
                         "--", "true")),
