@@ -30,8 +30,10 @@ import java.util.stream.Stream;
  * GUEST_RAM ZONE VIOMMU} it also plans that guest's zone for the devices it bound
  * ({@link ZonePlanner}, as {@code dmazone plan} does) and writes the plan where the script
  * takes it from: {@code DIR/qemu-args} (one argument per line), {@code DIR/cmdline} and
- * {@code DIR/memlock-bytes}.
- * {@code java -cp <cp> io.dmazone.guest.PassthroughDevices [--bdfs-to FILE] [--plan DIR GUEST_RAM ZONE VIOMMU] VENDOR:DEVICE...}
+ * {@code DIR/memlock-bytes}, and {@code DIR/hot-add}: with {@code --hot-add} the plan adds the
+ * devices once the guest's IOMMU is on ({@link ZonePlanner#hotAdd()}) and this file holds their
+ * {@code device_add} specifications, one per line; else it is empty.
+ * {@code java -cp <cp> io.dmazone.guest.PassthroughDevices [--bdfs-to FILE] [--plan DIR GUEST_RAM ZONE VIOMMU [--hot-add]] VENDOR:DEVICE...}
  */
 public final class PassthroughDevices {
     private PassthroughDevices() {
@@ -41,6 +43,7 @@ public final class PassthroughDevices {
         List<String> ids = new ArrayList<>(List.of(args));
         Path bdfsTo = null;
         List<String> plan = null;
+        boolean hotAdd = false;
         while (!ids.isEmpty() && ids.get(0).startsWith("--")) {
             if (ids.get(0).equals("--bdfs-to") && ids.size() > 1) {
                 bdfsTo = Path.of(ids.get(1));
@@ -48,12 +51,17 @@ public final class PassthroughDevices {
             } else if (ids.get(0).equals("--plan") && ids.size() > 4) {
                 plan = ids.subList(1, 5);
                 ids = ids.subList(5, ids.size());
+            } else if (ids.get(0).equals("--hot-add")) {
+                hotAdd = true;
+                ids = ids.subList(1, ids.size());
             } else {
                 ids = List.of();
             }
         }
-        if (ids.isEmpty() || ids.stream().anyMatch(id -> !id.matches("\\p{XDigit}{4}:\\p{XDigit}{4}(/\\d{1,3})?"))) {
-            System.err.println("usage: PassthroughDevices [--bdfs-to FILE] [--plan DIR GUEST_RAM ZONE VIOMMU] "
+        if (ids.isEmpty() || (hotAdd && plan == null)
+                || ids.stream().anyMatch(id -> !id.matches("\\p{XDigit}{4}:\\p{XDigit}{4}(/\\d{1,3})?"))) {
+            System.err.println("usage: PassthroughDevices [--bdfs-to FILE] [--plan DIR GUEST_RAM ZONE VIOMMU "
+                    + "[--hot-add]] "
                     + "VENDOR:DEVICE[/INDEX]... (e.g. 8086:10d3, or 8086:10d3/2 for the third in address order)");
             System.exit(2);
         }
@@ -73,7 +81,7 @@ public final class PassthroughDevices {
             }
         }
         if (plan != null && report.failed() == 0) {
-            writePlan(plan, bdfs, report);
+            writePlan(plan, hotAdd, bdfs, report);
         }
         if (bdfsTo != null) {
             try {
@@ -106,14 +114,18 @@ public final class PassthroughDevices {
     }
 
     /** The plan of the guest that gets the devices, in files for the script that starts it. */
-    private static void writePlan(List<String> args, List<String> bdfs, CheckReport report) {
+    private static void writePlan(List<String> args, boolean hotAdd, List<String> bdfs, CheckReport report) {
         try {
             ZonePlanner planner = ZonePlanner.forZone(ZoneSpec.parse(args.get(2)), Sizes.parse(args.get(1)))
                     .viommu(VIommu.parse(args.get(3)));
             bdfs.forEach(b -> planner.device(PciAddress.parse(b)));
+            if (hotAdd) {
+                planner.hotAdd();
+            }
             ZonePlan zonePlan = planner.plan();
             Path dir = Files.createDirectories(Path.of(args.get(0)));
             Files.write(dir.resolve("qemu-args"), zonePlan.qemuArgs());
+            Files.write(dir.resolve("hot-add"), zonePlan.hotAddDevices());
             Files.writeString(dir.resolve("cmdline"), zonePlan.kernelCmdlineString() + "\n");
             Files.writeString(dir.resolve("memlock-bytes"), zonePlan.memlockBytes() + "\n");
             zonePlan.notes().forEach(report::info);

@@ -25,6 +25,13 @@ public enum MatrixMode {
     /** dmazone.ko and the patched e1000e under an L2 intel-iommu. */
     ZONE_INTEL("zone / intel-iommu", VIommu.INTEL_IOMMU, L2Driver.PATCHED, List.of()),
     /**
+     * As {@link #ZONE_INTEL}, but L2's QEMU starts without the e1000e, and L1 adds it over QMP
+     * (into a PCIe root port) once L2's IOMMU is on ({@link io.dmazone.zone.ZonePlanner#hotAdd()}):
+     * its address space is translated from its first mapping, so QEMU never pins all of L2's
+     * RAM, and L1 holds L2's QEMU to a pin budget of the zone as with virtio-iommu.
+     */
+    ZONE_INTEL_HOT_ADD("zone / intel-iommu, hot-added", VIommu.INTEL_IOMMU, L2Driver.PATCHED, List.of(), true),
+    /**
      * As {@link #ZONE_INTEL}, but the patched e1000e copies each frame it sends into a zone
      * buffer of its own, allocated at transmit and freed at completion (its first design,
      * {@code e1000e.dmazone_tx_per_frame=1}), instead of into the Tx slots' buffers: what the
@@ -52,11 +59,18 @@ public enum MatrixMode {
     private final L2Driver driver;
     private final List<String> kernelArgs;
 
+    private final boolean hotAdd;
+
     MatrixMode(String label, VIommu viommu, L2Driver driver, List<String> kernelArgs) {
+        this(label, viommu, driver, kernelArgs, false);
+    }
+
+    MatrixMode(String label, VIommu viommu, L2Driver driver, List<String> kernelArgs, boolean hotAdd) {
         this.label = label;
         this.viommu = viommu;
         this.driver = driver;
         this.kernelArgs = kernelArgs;
+        this.hotAdd = hotAdd;
     }
 
     public String label() {
@@ -80,7 +94,7 @@ public enum MatrixMode {
         Duration l2Timeout = NestedSpec.DEFAULT_L2_TIMEOUT.multipliedBy(lanes)
                 .plus(turnTimeout(seconds).multipliedBy((long) rounds * lanes));
         return builder(name, L1Companions.matrix(seconds, rounds, zonePinBudget(), lane),
-                L2Commands.serve(driver, lane.l2Settings(l2Timeout.toSeconds())), l2Timeout)
+                L2Commands.serve(driver, hotAdd, lane.l2Settings(l2Timeout.toSeconds())), l2Timeout)
                 .build();
     }
 
@@ -106,6 +120,9 @@ public enum MatrixMode {
         // modes that map per packet (vIOMMU dynamic, the DMA ops) for it. Off in every lane;
         // the DMA ops' and the patched driver's own tests keep it on.
         b.l2KernelArg("dma_debug=off");
+        if (hotAdd) {
+            b.l2HotAdd();
+        }
         if (driver.zone()) {
             b.l2Zone(Scenarios.MATRIX_ZONE).l2Module(Project.root().resolve("kmod/dmazone.ko").toString());
         }
@@ -144,10 +161,16 @@ public enum MatrixMode {
 
     /**
      * Whether L1 holds L2's QEMU to a pin budget of the zone: only where QEMU pins nothing
-     * before the guest maps its zone, since the budget is set once QEMU runs.
+     * before the guest maps its zone (virtio-iommu with boot-bypass off, a device added once
+     * the IOMMU is on), since the budget is set once QEMU runs.
      */
     public boolean zonePinBudget() {
-        return driver.zone() && viommu == VIommu.VIRTIO_IOMMU;
+        return driver.zone() && (viommu == VIommu.VIRTIO_IOMMU || hotAdd);
+    }
+
+    /** Whether L1 adds L2's e1000e once L2's IOMMU is on, instead of at QEMU's start. */
+    public boolean hotAdd() {
+        return hotAdd;
     }
 
     /**
@@ -157,6 +180,9 @@ public enum MatrixMode {
      */
     public List<String> expectedL2Checks() {
         List<String> checks = new ArrayList<>();
+        if (hotAdd) {
+            checks.addAll(List.of("iommu_on_before_device", "device_hot_added"));
+        }
         if (driver == L2Driver.STOCK_DMA_OPS) {
             checks.addAll(List.of("dma_ops_selected", "stock_e1000e_loaded"));
         }
@@ -166,6 +192,9 @@ public enum MatrixMode {
         checks.addAll(List.of("e1000e_up", "iperf3_server", "l1_done"));
         if (driver == L2Driver.STOCK_DMA_OPS) {
             checks.add("dma_ops_served");
+        }
+        if (hotAdd) {
+            checks.add("device_hot_removed");
         }
         checks.add("l2_kernel_log_clean");
         return List.copyOf(checks);
@@ -181,11 +210,18 @@ public enum MatrixMode {
             checks.addAll(List.of("l2_qemu_without_ipc_lock", "pin_budget_applied", "pin_budget_before_guest_maps",
                     "pin_budget_set"));
         }
-        checks.addAll(List.of("l1_nic_up", "l2_ready", "l2_reachable"));
+        checks.add("l1_nic_up");
+        if (hotAdd) {
+            checks.addAll(List.of("l2_iommu_on_before_hot_add", "device_add-dmazone-dev0", "devices_hot_added"));
+        }
+        checks.addAll(List.of("l2_ready", "l2_reachable"));
         for (int r = 1; r <= rounds; r++) {
             checks.addAll(List.of("l2rx_" + r + "_iperf3", "l2tx_" + r + "_iperf3"));
         }
         checks.addAll(List.of("no_l1_iommu_faults", "l2_released"));
+        if (hotAdd) {
+            checks.addAll(List.of("l2_ready_for_hot_remove", "device_del-dmazone-dev0", "devices_hot_removed"));
+        }
         return List.copyOf(checks);
     }
 

@@ -226,7 +226,8 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
 
     /**
      * The pinning and map-call targets the zone modes missed: steady/zone ≤ 1.01, peak/zone ≤ 2
-     * where QEMU pins nothing before the guest maps its zone, no VFIO map calls during traffic.
+     * where QEMU pins nothing before the guest maps its zone (virtio-iommu with boot-bypass off,
+     * intel-iommu with the NIC added once the IOMMU is on), no VFIO map calls during traffic.
      * These gate the main job; the throughput targets are reported only (TCG inside TCG on a
      * shared machine cannot settle them). A figure that was not measured counts as missed.
      */

@@ -52,8 +52,8 @@ public final class MatrixTable {
                     withInterval(t.ratio(), t.low(), t.high())));
         }
         sb.append(String.format(Locale.ROOT, "targets: steady/zone <= %.2f; peak/zone <= %.0f (virtio-iommu "
-                + "boot-bypass=off); /full pin >= %.2f; /dynamic >= %.0f; DMA ops / patched driver >= %.2f; "
-                + "maps/GB 0 in the zone modes%n",
+                + "boot-bypass=off, intel-iommu hot-added); /full pin >= %.2f; /dynamic >= %.0f; "
+                + "DMA ops / patched driver >= %.2f; maps/GB 0 in the zone modes%n",
                 MatrixReport.STEADY_PER_ZONE_TARGET, MatrixReport.PEAK_PER_ZONE_TARGET,
                 MatrixReport.PER_FULL_PINNING_TARGET, MatrixReport.PER_DYNAMIC_TARGET,
                 MatrixReport.PER_PATCHED_DRIVER_TARGET));

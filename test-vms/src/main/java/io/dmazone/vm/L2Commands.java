@@ -26,9 +26,13 @@ public final class L2Commands {
      * (l2-zone-check.sh) and reports the zone ({@code VALUE zone_bytes}); with
      * {@link L2Driver#STOCK_DMA_OPS}, before that selects the NIC for dmazone's DMA ops and
      * loads the stock e1000e (l2-dma-ops-select.sh), and at the end reports the ops' counters.
+     * With {@code hotAdded} (a plan that adds the NIC once L2's IOMMU is on), first of all tells
+     * L1 the IOMMU is on and waits for the NIC, and before the last check lets L1 remove it
+     * again (l2-hot-plug.sh).
      */
-    public static String serve(L2Driver driver, String settings) {
-        return withHelpers(settings) + (driver == L2Driver.STOCK_DMA_OPS ? read("l2-dma-ops-select.sh") + "\n" : "")
+    public static String serve(L2Driver driver, boolean hotAdded, String settings) {
+        return withHelpers(settings) + (hotAdded ? "HOT_PLUGGED=1\n" + read("l2-hot-plug.sh") + "\n" : "")
+                + (driver == L2Driver.STOCK_DMA_OPS ? read("l2-dma-ops-select.sh") + "\n" : "")
                 + (driver.zone() ? read("l2-zone-check.sh") + "\n" : "") + read("l2-serve.sh");
     }
 

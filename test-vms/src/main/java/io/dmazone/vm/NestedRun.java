@@ -329,8 +329,12 @@ public final class NestedRun {
         env.put("L2_DEVICE_OPTS", spec.l2Zone() == null ? String.join(" ", spec.l2Viommu().qemuArgs()) : "");
         env.put("L2_ZONE", spec.l2Zone() == null ? "" : zoneText(spec.l2Zone()));
         env.put("L2_VIOMMU", spec.l2Viommu().cliName());
+        env.put("L2_HOT_ADD", spec.l2HotAdd() ? "1" : "");
         // qboot: SeaBIOS stalls when its DMA is blocked (boot-bypass=off) and is slower in any case.
-        env.put("L2_BIOS", "/usr/share/qemu/qboot.rom");
+        // But qboot sets up no MMCONFIG, so L2 cannot read a root port's ACS capability (extended
+        // config space) and groups a hot-added device with its port, which dmazone cannot attach:
+        // a hot-adding L2 boots SeaBIOS.
+        env.put("L2_BIOS", spec.l2HotAdd() ? "" : "/usr/share/qemu/qboot.rom");
         env.put("L2_TIMEOUT_S", Long.toString(spec.l2Timeout().toSeconds()));
         env.put("L2_BOOT_TIMEOUT_S", Long.toString(spec.l2BootTimeout().toSeconds()));
         env.put("L2_BOOT_SILENCE_S", Long.toString(spec.l2BootSilence().toSeconds()));

@@ -27,6 +27,9 @@ import java.util.Objects;
  *                          every such boot proves a plan. L2 loads dmazone.ko with the plan's
  *                          {@code dmazone.*} parameters, and L1's companion gets the plan's
  *                          RLIMIT_MEMLOCK as PLAN_MEMLOCK_BYTES
+ * @param l2HotAdd          with a zone: the plan adds the devices once L2's IOMMU is on
+ *                          ({@link ZonePlanner#hotAdd()}); L2's QEMU starts with a QMP socket (the
+ *                          companion's L2_QMP) and without them, and L1's companion adds them
  * @param passthrough       L1 devices handed to L2 through vfio-pci
  * @param l2Modules         modules L2 loads before its command, in order: paths under
  *                          /lib/modules/RELEASE, or absolute paths of out-of-tree .ko files,
@@ -58,6 +61,7 @@ public record NestedSpec(
         int l2MemoryMiB,
         VIommu l2Viommu,
         ZoneSpec l2Zone,
+        boolean l2HotAdd,
         List<GuestDevice> passthrough,
         List<String> l2Modules,
         List<String> l2CommandModules,
@@ -87,6 +91,7 @@ public record NestedSpec(
         require(l2Zone == null || l2MemoryMiB * Sizes.MIB - l2Zone.size() >= ZonePlanner.MIN_GUEST_FREE,
                 "l2Zone: " + l2Zone + " leaves L2 (" + l2MemoryMiB + " MiB) less than "
                         + Sizes.format(ZonePlanner.MIN_GUEST_FREE) + " of its own; shrink the zone or raise l2MemoryMiB");
+        require(!l2HotAdd || l2Zone != null, "l2HotAdd: only a zone plan adds its devices later; set l2Zone too");
         passthrough = List.copyOf(Objects.requireNonNull(passthrough, "passthrough"));
         require(!passthrough.isEmpty(), "passthrough: name at least one device to pass through to L2");
         require(passthrough.stream().map(GuestDevice::pciId).distinct().count() == passthrough.size(),
@@ -181,6 +186,7 @@ public record NestedSpec(
         private String l2Command;
         private String l1Companion = "";
         private boolean l2QemuWithoutIpcLock;
+        private boolean l2HotAdd;
         private long l2MemlockBudgetBytes;
         private Duration l2Timeout = DEFAULT_L2_TIMEOUT;
         private Duration l2BootTimeout = Duration.ofMinutes(10);
@@ -241,6 +247,12 @@ public record NestedSpec(
         /** The bash script body L1 runs beside L2 (traffic peer, tracer, fault driver). */
         public Builder l1Companion(String script) {
             this.l1Companion = script;
+            return this;
+        }
+
+        /** Adds L2's devices once its IOMMU is on (see {@link NestedSpec#l2HotAdd()}). */
+        public Builder l2HotAdd() {
+            this.l2HotAdd = true;
             return this;
         }
 
@@ -311,7 +323,8 @@ public record NestedSpec(
                 virtioIommuModule().ifPresent(modules::add);
             }
             modules.addAll(l2Modules);
-            return new NestedSpec(name, l1MemoryMiB, l2MemoryMiB, l2Viommu, l2Zone, passthrough, modules, l2CommandModules,
+            return new NestedSpec(name, l1MemoryMiB, l2MemoryMiB, l2Viommu, l2Zone, l2HotAdd, passthrough, modules,
+                    l2CommandModules,
                     l2Binaries,
                     l2KernelArgs, l2Command, l1Companion, l2QemuWithoutIpcLock || l2MemlockBudgetBytes > 0,
                     l2MemlockBudgetBytes, l2Timeout, l2BootTimeout,

@@ -3,7 +3,9 @@
 # addresses set before it, and PIN_BUDGET=1 for a pin budget: the zone plan's
 # RLIMIT_MEMLOCK, PLAN_MEMLOCK_BYTES from l1-nested.sh). From L2 QEMU's start
 # it counts the VFIO MAP_DMA/UNMAP_DMA calls and, with a budget, holds L2's
-# QEMU to it through the Java API; once L2 serves iperf3 it writes OUT/ready
+# QEMU to it through the Java API; when the plan adds L2's devices later
+# (L2_QMP), it adds them once L2's IOMMU is on (and removes them before L2
+# shuts down); once L2 serves iperf3 it writes OUT/ready
 # (0, or 1 when L2 does not serve) and runs MATRIX_ROUNDS rounds of iperf3 TCP
 # both ways, MATRIX_SECONDS each, round R only once l1-side-by-side.sh has
 # written R to OUT/turn, and R to OUT/turn-done after it. It reports per run
@@ -18,6 +20,7 @@ if [ "${PIN_BUDGET:-}" = 1 ]; then
 fi
 iface=$(l1_nic_up)
 check l1_nic_up $? "virtio-net ${iface:-none} as $L1_IP"
+[ -n "${L2_QMP:-}" ] && hot_add
 wait_sync ready 900
 check l2_ready $? "L2 serves iperf3 on $L2_IP"
 read -r maps unmaps <<<"$(vfio_counts)"
@@ -67,4 +70,5 @@ now=$(l1_iommu_faults)
 check no_l1_iommu_faults $? "DMA faults in L1 during the traffic: $((now - faults))"
 release_sync ready
 check l2_released $? "L2 let go"
+[ -n "${L2_QMP:-}" ] && hot_remove
 ktap_end

@@ -22,6 +22,10 @@ export GUEST_CP
 #                 (none, intel, virtio, virtio-bypass), and boots the plan: its
 #                 QEMU arguments, its kernel parameters; the companion gets its
 #                 RLIMIT_MEMLOCK as PLAN_MEMLOCK_BYTES
+#   L2_HOT_ADD    1: the plan adds the devices once L2's IOMMU is on; L2's
+#                 QEMU starts without them and with a QMP socket, which the
+#                 companion gets as L2_QMP, and the plan's device_add
+#                 specifications are in OUT/plan/hot-add
 #   L2_BIOS       firmware image, or empty for QEMU's default
 #   L2_TIMEOUT_S  hard limit for L2's command, from its start
 #   L2_BOOT_TIMEOUT_S  hard limit for one L2 boot, QEMU start to L2's command
@@ -63,6 +67,7 @@ event "dma_entry_limit $(cat /sys/module/vfio_iommu_type1/parameters/dma_entry_l
 # L1 hands the devices to vfio-pci through the project's Java API, as a VFIO host would.
 plan_args=()
 [ -n "$L2_ZONE" ] && plan_args=(--plan "$out/plan" "${L2_MEMORY_MIB}M" "$L2_ZONE" "$L2_VIOMMU")
+[ -n "$L2_ZONE" ] && [ "${L2_HOT_ADD:-}" = 1 ] && plan_args+=(--hot-add)
 # shellcheck disable=SC2086 # the ids are word-split on purpose
 l1_java io.dmazone.guest.PassthroughDevices --bdfs-to "$out/bdfs" "${plan_args[@]}" $PASSTHROUGH \
 	>"$out/passthrough.log" 2>&1 ||
@@ -78,6 +83,7 @@ if [ -n "$L2_ZONE" ]; then
 	L2_APPEND="$L2_APPEND $(<"$out/plan/cmdline")"
 	PLAN_MEMLOCK_BYTES=$(<"$out/plan/memlock-bytes")
 	export PLAN_MEMLOCK_BYTES
+	[ -s "$out/plan/hot-add" ] && event "hot-add $(tr '\n' ' ' <"$out/plan/hot-add")"
 	event "zone-plan $L2_ZONE $L2_VIOMMU memlock $PLAN_MEMLOCK_BYTES: ${machine_args[*]} -append ... $(<"$out/plan/cmdline")"
 else
 	# shellcheck disable=SC2206 # option lists are word-split on purpose
@@ -87,6 +93,14 @@ else
 	done
 fi
 
+# QMP for the companion that adds the plan's devices; not on the share (9p
+# takes no sockets)
+qmp_args=()
+l2_qmp=""
+if [ -s "$out/plan/hot-add" ]; then
+	l2_qmp=${TMPDIR:-/tmp}/l2-qmp.$$
+	qmp_args=(-qmp "unix:$l2_qmp,server=on,wait=off")
+fi
 bios_args=()
 [ -n "$L2_BIOS" ] && bios_args=(-bios "$L2_BIOS")
 caps_args=()
@@ -113,7 +127,7 @@ start_l2() { # attempt
 	started_ms=$(now_ms)
 	"${caps_args[@]}" qemu-system-x86_64 -accel tcg -smp 1 "${machine_args[@]}" \
 		-nodefaults -no-user-config -display none -no-reboot \
-		-serial "file:$out/l2-console.log" "${bios_args[@]}" "${stop_args[@]}" \
+		-serial "file:$out/l2-console.log" "${bios_args[@]}" "${stop_args[@]}" "${qmp_args[@]}" \
 		-kernel "$L2_KERNEL" -initrd "$L2_INITRD" -append "$L2_APPEND" \
 		2>"$out/l2-qemu.stderr" &
 	qemu=$!
@@ -132,6 +146,7 @@ start_l2() { # attempt
 	if [ -n "$L1_COMPANION" ]; then
 		# its own session, so that it and whatever it started can be ended together
 		L2_PID=$qemu OUT=$out L2_BDFS="${bdfs# }" L2_CONSOLE="$out/l2-console.log" PINS_BEFORE_L2=$pins_before \
+			L2_QMP=$l2_qmp \
 			setsid bash "$L1_COMPANION" >"$out/l1-companion.log" 2>"$out/l1-companion.stderr" &
 		companion=$!
 		event "companion-started pid $companion"

@@ -26,6 +26,8 @@ if [ -n "${DMA_OPS_BDF:-}" ]; then
 	[ "$OPS_MODE" = transparent ] && [ "$OPS_MAPS" -gt 0 ]
 	check dma_ops_served $? "$DMA_OPS_BDF: mode $OPS_MODE, $OPS_MAPS maps, contained $OPS_CONTAINED"
 fi
+# a device L1 added once the IOMMU was on (l2-hot-plug.sh) leaves before L2 shuts down
+[ "${HOT_PLUGGED:-}" = 1 ] && hot_remove_wait
 now=$(log_problems)
 check l2_kernel_log_clean "$([ "$now" = "$problems" ]; echo $?)" "problem lines in L2's kernel log during the traffic: $((now - problems))"
 ktap_end

@@ -95,12 +95,12 @@ class ThroughputMatrixIT {
 
     /**
      * L1 set, through the Java API, an RLIMIT_MEMLOCK of exactly the zone on L2's QEMU, which
-     * runs without CAP_IPC_LOCK, and L2 ran every measurement under it; so did the DMA ops'
-     * lane. That VFIO refuses a pin beyond the limit is not shown here: it takes a guest that
+     * runs without CAP_IPC_LOCK, and L2 ran every measurement under it, in the virtio-iommu
+     * lanes (the DMA ops' too) and the hot-added intel-iommu lane. That VFIO refuses a pin beyond the limit is not shown here: it takes a guest that
      * maps beyond its zone.
      */
     @Test
-    void virtioIommuZoneModesRanUnderAMemlockLimitOfTheZoneWithoutIpcLock() {
+    void zoneModesThatPinNothingAtStartRanUnderAMemlockLimitOfTheZoneWithoutIpcLock() {
         for (MatrixMode zoneMode : modesWhere(MatrixMode::zonePinBudget)) {
             GuestChecks l1 = GuestChecks.parse(mode(zoneMode).run().l1CompanionOutput());
             for (String check : List.of("l2_qemu_without_ipc_lock", "pin_budget_applied", "pin_budget_set")) {
@@ -132,8 +132,8 @@ class ThroughputMatrixIT {
     /** Two rounds give no interval, so every throughput target stays unresolved. */
     @Test
     void eachZoneModeHasAThroughputVerdictPerBaselineAndDirection() {
-        assertThat(report.throughput()).as("(4 zone modes x 2 baselines + the DMA ops over the patched driver) x 3 "
-                + "directions").hasSize(27)
+        assertThat(report.throughput()).as("(5 zone modes x 2 baselines + the DMA ops over the patched driver) x 3 "
+                + "directions").hasSize(33)
                 .allSatisfy(t -> assertThat(t.verdict()).as("%s over %s, %s", t.mode(), t.baseline(), t.direction())
                         .isEqualTo(Verdict.UNRESOLVED));
     }
@@ -147,7 +147,7 @@ class ThroughputMatrixIT {
      */
     @Test
     void thePatchedDriverAllocatesPerFrameOnlyWithItsTxBufferPerFrame() {
-        for (MatrixMode perSlot : List.of(MatrixMode.ZONE_INTEL, MatrixMode.ZONE_VIRTIO)) {
+        for (MatrixMode perSlot : List.of(MatrixMode.ZONE_INTEL, MatrixMode.ZONE_INTEL_HOT_ADD, MatrixMode.ZONE_VIRTIO)) {
             assertThat(l2Value(perSlot, "zone_allocations_during_traffic")).as(perSlot.label())
                     .isLessThanOrEqualTo(1);
         }
@@ -170,5 +170,21 @@ class ThroughputMatrixIT {
     void virtioIommuWithoutBootBypassNeverPinsMoreThanTwiceTheZone() {
         assertThat(mode(MatrixMode.ZONE_VIRTIO).peakPerZone()).isLessThanOrEqualTo(2.0);
         assertThat(mode(MatrixMode.ZONE_DMA_OPS).peakPerZone()).isLessThanOrEqualTo(2.0);
+    }
+
+    /**
+     * L1 added the e1000e once L2's IOMMU was on, when L2's QEMU had pinned nothing, and the
+     * peak stayed within twice the zone; the same driver and vIOMMU with the NIC there from
+     * QEMU's start pinned all of L2's RAM while L2 booted (the finding the hot-add answers).
+     */
+    @Test
+    void intelIommuWithTheNicAddedOnceTheIommuIsOnNeverPinsMoreThanTwiceTheZone() {
+        GuestChecks l1 = GuestChecks.parse(mode(MatrixMode.ZONE_INTEL_HOT_ADD).run().l1CompanionOutput());
+        for (String check : List.of("l2_iommu_on_before_hot_add", "device_add-dmazone-dev0", "devices_hot_added")) {
+            assertThat(l1.check(check)).as(check).hasValueSatisfying(c -> assertThat(c.passed()).as(c.detail()).isTrue());
+        }
+        assertThat(l1.value("vmlck_before_hot_add_kib")).contains("0");
+        assertThat(mode(MatrixMode.ZONE_INTEL_HOT_ADD).peakPerZone()).isLessThanOrEqualTo(2.0);
+        assertThat(mode(MatrixMode.ZONE_INTEL).peakPerZone()).as("the NIC there from the start").isGreaterThan(2.0);
     }
 }
