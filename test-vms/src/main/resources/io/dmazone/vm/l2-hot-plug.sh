@@ -3,13 +3,14 @@
 # IOMMU is on, says so on the console for L1 (l1-lib.sh's hot_add), and waits
 # for pciehp to bring the device in and e1000e to bind it. Before L2 shuts
 # down, hot_remove_wait lets L1 take the device away again.
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC3043 # busybox sh has local
 
 # uptime_s: L2's seconds since boot, whole
 uptime_s() {
 	read -r up _ </proc/uptime
 	echo "${up%.*}"
 }
+# shellcheck disable=SC2012 # sysfs names are plain words
 units=$(ls /sys/class/iommu 2>/dev/null | tr '\n' ' ')
 early=$(e1000e_bdf)
 [ -n "$units" ] && [ -z "$early" ]
@@ -23,6 +24,7 @@ while [ "$(uptime_s)" -lt "$deadline" ]; do
 	sleep 1
 done
 # dmazone gives the NIC a domain only when it is alone in its IOMMU group
+# shellcheck disable=SC2012 # PCI addresses are plain words
 [ -n "$bdf" ] && value iommu_group_devices "$(ls "/sys/bus/pci/devices/$bdf/iommu_group/devices" | tr '\n' ' ')"
 [ -n "$bdf" ]
 check device_hot_added $? "${bdf:-no device bound to e1000e 300 s after L1 was told}; PCIe ports and hotplug:" \
