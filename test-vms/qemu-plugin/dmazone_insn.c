@@ -12,7 +12,7 @@
  *           Without it a kernel that never starts init counts about as much
  *           user as kernel (222 million of each on the lean test kernel).
  *           When a vCPU first runs upper-half code, its user count so far
- *           moves to boot.
+ *           moves to boot: a snapshot taken before shows them as user.
  *
  * Arguments (-plugin PATH,arg=...,arg=...):
  *   out=PATH            append lines here (default: QEMU's stderr)
