@@ -85,33 +85,34 @@ wait_console() {
 # wait_sync LABEL TIMEOUT_S: until L2 prints "DMAZONE-SYNC LABEL"
 wait_sync() { wait_console "^DMAZONE-SYNC $1\b" "$2"; }
 
+# qmp_devices add|del CHECK: adds (or removes) the devices of L2's zone plan
+# (OUT/plan/hot-add) to its QEMU over QMP (L2_QMP) through QmpDevices, which
+# confirms each is there (or gone; a removal waits for L2 to let the device
+# go), or gives up after 240 s; its checks are relayed, then CHECK
+qmp_devices() {
+	local specs result rc
+	mapfile -t specs <"$OUT/plan/hot-add"
+	result=$(l1_java io.dmazone.guest.QmpDevices "$1" "$L2_QMP" "${specs[@]}")
+	rc=$?
+	ktap_relay "$result"
+	check "$2" $rc "${specs[*]} over $L2_QMP"
+}
+
 # hot_add: once L2 says its IOMMU is on ("DMAZONE-HOT-ADD ready",
-# l2-hot-plug.sh), adds the devices of L2's zone plan (OUT/plan/hot-add)
-# to its QEMU over QMP (L2_QMP) through QmpDevices, which confirms each is
-# there (or gives up after 240 s); reports L2 QEMU's VmLck just before
+# l2-hot-plug.sh), adds the plan's devices; reports L2 QEMU's VmLck just before
 hot_add() {
-	local specs added rc
 	wait_console '^DMAZONE-HOT-ADD ready' 900
 	check l2_iommu_on_before_hot_add $? "L2 printed DMAZONE-HOT-ADD ready"
 	value vmlck_before_hot_add_kib "$(vmlck_kib)"
-	mapfile -t specs <"$OUT/plan/hot-add"
-	added=$(l1_java io.dmazone.guest.QmpDevices add "$L2_QMP" "${specs[@]}")
-	rc=$?
-	ktap_relay "$added"
-	check devices_hot_added $rc "${specs[*]} over $L2_QMP"
+	qmp_devices add devices_hot_added
 }
 
 # hot_remove: once L2 is ready for it ("DMAZONE-HOT-REMOVE ready"), removes
-# the devices hot_add added, and waits until L2 has let them go
+# the devices hot_add added
 hot_remove() {
-	local specs removed rc
 	wait_console '^DMAZONE-HOT-REMOVE ready' 600
 	check l2_ready_for_hot_remove $? "L2 printed DMAZONE-HOT-REMOVE ready"
-	mapfile -t specs <"$OUT/plan/hot-add"
-	removed=$(l1_java io.dmazone.guest.QmpDevices del "$L2_QMP" "${specs[@]}")
-	rc=$?
-	ktap_relay "$removed"
-	check devices_hot_removed $rc "${specs[*]} over $L2_QMP"
+	qmp_devices del devices_hot_removed
 }
 
 # release_sync LABEL: lets L2 go on from that sync; L2 ignores a late
