@@ -29,9 +29,12 @@ public final class NestedRun {
      * (entropy, OPAL, CEC, key rings, RTC, keyboard, input, USB, sound, DRM, thermal,
      * MCE, microcode, pstore, TPM, watchdogs). One side-by-side pair: the second list took
      * L2 from 58 s to 51 s of uptime at its command; single runs vary by about 10 s. The
-     * console is not quiet: its lines are the progress l1-nested.sh's boot watchdog needs.
+     * console is not quiet: its lines are the progress l1-nested.sh's boot watchdog needs. The
+     * early console prints them from the kernel's first message on, rather than from the serial
+     * driver's start, so an L2 that is merely slow to get there is not taken for a silent one.
      */
-    private static final String L2_BASE_ARGS = "console=ttyS0 panic=-1 loglevel=6 cryptomgr.notests"
+    private static final String L2_BASE_ARGS = "console=ttyS0 earlycon=uart8250,io,0x3f8 panic=-1 loglevel=6"
+            + " cryptomgr.notests"
             + " rodata=off mitigations=off initcall_blacklist=jent_mod_init,sed_opal_init,cec_init,"
             + "crypto_kdf108_init,init_encrypted,load_system_certificate_list"
             + " initcall_blacklist=cmos_init,i8042_init,msr_init,depot_debugfs_init,trace_eval_init,hwrng_modinit,"
@@ -222,8 +225,10 @@ public final class NestedRun {
             double seconds = attempt <= starts.size()
                     ? (hungAt - Long.parseLong(starts.get(attempt - 1).split("\\s+")[0])) / 1000.0 : Double.NaN;
             Path console = share.resolve("l2-console-attempt" + attempt + ".log");
+            // a boot silent from its start may have said why on QEMU's stderr instead
+            String stderr = tail(readIfExists(share.resolve("l2-qemu-attempt" + attempt + ".stderr")));
             retries.add(new BootRetry(attempt, f.length > 5 ? f[5] : "unknown", seconds, console.toString(),
-                    tail(readIfExists(console))));
+                    tail(readIfExists(console)) + (stderr.isBlank() ? "" : "\n(L2 QEMU's stderr:)\n" + stderr)));
         }
         return retries;
     }

@@ -184,6 +184,9 @@ watch_l2() {
 				elif [[ "$console$stderr" =~ $hang_signs ]]; then
 					hang_reason="${BASH_REMATCH[1]}"
 				elif [ ${#console} -ne "$last_len" ]; then
+					# how long L2 stays silent at first is what the silence limit must allow
+					[ "$last_len" -le 0 ] && [ ${#console} -gt 0 ] &&
+						event "l2-first-console-output after $((now - start)) ms"
 					last_len=${#console}
 					last_progress=$now
 				elif [ $((now - last_progress)) -gt $((L2_BOOT_SILENCE_S * 1000)) ]; then
