@@ -11,14 +11,6 @@ public final class L2Commands {
     }
 
     /**
-     * Checks that the stock e1000e bound the passed-through NIC, brings the link up
-     * and holds it for {@code holdSeconds} so L1 sees the steady pinned footprint.
-     */
-    public static String e1000eUp(int holdSeconds) {
-        return withHelpers("HOLD_SECONDS=" + holdSeconds + "\n") + read("l2-e1000e-up.sh");
-    }
-
-    /**
      * After {@code settings} (a side-by-side lane's addresses and sync limit,
      * {@link HubLane#l2Settings}): brings the e1000e up on the lane's hub, serves iperf3 until
      * L1 has measured, then checks that the traffic left L2's kernel log clean. With a zone

@@ -19,21 +19,6 @@ public final class Scenarios {
     public static final int L2_MEMORY_MIB = 256;
 
     /**
-     * L2 ({@link #L2_MEMORY_MIB}) gets L1's e1000e through vfio-pci and the stock e1000e driver,
-     * brings the link up and holds it 6 s while L1 samples: the baseline each
-     * vIOMMU mode is compared with.
-     */
-    public static NestedSpec stockE1000e(String name, VIommu l2Viommu) {
-        return NestedSpec.builder(name)
-                .l2MemoryMiB(L2_MEMORY_MIB)
-                .l2Viommu(l2Viommu)
-                .passthrough(GuestDevice.E1000E)
-                .l2Module(NestedSpec.e1000eModule())
-                .l2Command(L2Commands.e1000eUp(6))
-                .build();
-    }
-
-    /**
      * The zone the matrix's zone modes use: 64 MiB, built from 2 MiB pages by dmazone.ko, which
      * takes its size from the zone plan's kernel parameters ({@link NestedSpec#l2Zone()}).
      */

@@ -3,6 +3,8 @@ package io.dmazone.measure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dmazone.vm.GuestChecks;
+import io.dmazone.vm.NestedResult;
+import io.dmazone.vm.PinnedSample;
 import io.dmazone.vm.Project;
 import io.dmazone.vm.Reports;
 import io.dmazone.vm.Scenarios;
@@ -74,6 +76,39 @@ class ThroughputMatrixIT {
     void fullPinningPinsAllOfL2sMemory() {
         ModeMeasurement full = mode(MatrixMode.FULL_PINNING);
         assertThat(full.trafficVmLckKiB()).isGreaterThanOrEqualTo(full.run().l2MemoryKiB());
+    }
+
+    /**
+     * intel-iommu translates nothing until L2 turns DMAR on, so with the NIC there from QEMU's
+     * start L2's QEMU maps (and L1 pins) all of L2's RAM; once DMAR is on, only what the stock
+     * driver maps. Read from the vIOMMU-dynamic lane's samples: the boot reaches all of L2's
+     * RAM, then drops below a quarter of it before L2's command starts, the traffic stays below
+     * a quarter, and the peak is the boot's figure.
+     */
+    @Test
+    void intelIommuPinsAllOfL2sRamUntilDmarIsOnThenOnlyWhatTheDriverMaps() {
+        NestedResult run = mode(MatrixMode.VIOMMU_DYNAMIC).run();
+        long ram = run.l2MemoryKiB();
+        List<PinnedSample> boot = run.samples().stream().filter(s -> s.phase().equals("boot")).toList();
+        int full = indexOf(boot, s -> s.vmLckKiB() >= ram);
+        assertThat(full).as("a boot sample with all of L2's %d KiB pinned; samples: %s", ram, boot).isNotNegative();
+        List<PinnedSample> afterFull = boot.subList(full, boot.size());
+        assertThat(indexOf(afterFull, s -> s.vmLckKiB() < ram / 4))
+                .as("a boot sample after %d ms below a quarter of L2's RAM (DMAR on); samples: %s",
+                        boot.get(full).millis(), afterFull)
+                .isNotNegative();
+        assertThat(mode(MatrixMode.VIOMMU_DYNAMIC).trafficVmLckKiB()).as("during traffic").isLessThan(ram / 4);
+        assertThat(run.peak().vmLckKiB()).as("peak").isGreaterThanOrEqualTo(ram)
+                .isEqualTo(boot.stream().mapToLong(PinnedSample::vmLckKiB).max().orElseThrow());
+    }
+
+    private static int indexOf(List<PinnedSample> samples, Predicate<PinnedSample> p) {
+        for (int i = 0; i < samples.size(); i++) {
+            if (p.test(samples.get(i))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test
