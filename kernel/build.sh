@@ -2,7 +2,7 @@
 # Builds (or finds in the cache) the kernel dmazone's VMs boot, and prints
 # the directory that describes it.
 #
-#   kernel/build.sh [--variant lean|debug|debian] [--tree DIR]
+#   kernel/build.sh [--variant lean|debug|debian] [--tree DIR] [--keep-current]
 #
 # Variants:
 #   lean    (default) kernel/test.config merged onto allnoconfig: every VM
@@ -24,7 +24,8 @@
 #   build       the kbuild output directory: KDIR for out-of-tree modules
 #   source      the source tree (e1000e is patched from here)
 #   build.log   the kernel build's output
-# and $DMAZONE_CACHE/kernels/current links to it, the default for plain mvn.
+# and $DMAZONE_CACHE/kernels/current links to it, the default for plain mvn
+# (--keep-current leaves that link alone: a build beside running tests).
 #
 # Why merge_config.sh onto allnoconfig rather than vng --kconfig: vng starts
 # from the tree's defconfig (thousands of objects and initcalls the tests
@@ -44,6 +45,7 @@ CACHE=${DMAZONE_CACHE:-/root/.cache/dmazone}
 VARIANT=${DMAZONE_KERNEL_VARIANT:-lean}
 TREE=${DMAZONE_KERNEL_TREE:-}
 JOBS=${JOBS:-$(nproc)}
+KEEP_CURRENT=""
 
 die() { echo "kernel/build.sh: $*" >&2; exit 1; }
 say() { echo "kernel: $*" >&2; }
@@ -52,7 +54,8 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--variant) VARIANT=${2:?--variant needs lean, debug or debian}; shift 2 ;;
 	--tree) TREE=${2:?--tree needs a kernel source directory}; shift 2 ;;
-	-h | --help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--keep-current) KEEP_CURRENT=1; shift ;;
+	-h | --help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
@@ -84,7 +87,7 @@ write_env() { # dir release image vmlinux modules tree commit config_sha seconds
 }
 
 finish() { # dir
-	ln -sfn "$1" "$CACHE/kernels/current"
+	[ -n "$KEEP_CURRENT" ] || ln -sfn "$1" "$CACHE/kernels/current"
 	echo "$1"
 	exit 0
 }
@@ -157,6 +160,13 @@ fi
 mkdir -p "$dir/build"
 exec 9>"$dir/lock"
 flock 9
+# another run may have built it while this one waited
+if [ -f "$dir/kernel.env" ]; then
+	# shellcheck source=/dev/null
+	. "$dir/kernel.env"
+	say "$RELEASE from $TREE: built by another run in $dir (in ${BUILD_SECONDS} s)"
+	finish "$dir"
+fi
 log=$dir/build.log
 : >"$log"
 start=$SECONDS
