@@ -19,8 +19,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code dmazone matrix}: the main job from a checkout. Builds (or finds) the test kernel,
- * builds the modules against it, then runs the nested matrix, whose per-mode lines and tables
+ * {@code dmazone matrix}: the main job from a checkout. Builds (or finds) the test kernel and
+ * the instruction-counting QEMU plugin, builds the modules against the kernel, then runs the
+ * nested matrix, whose per-mode lines and tables
  * it passes through. The long builds write their output to log files; on a terminal a bar
  * shows their elapsed time instead, elsewhere a line every {@value #PROGRESS_SECONDS} s.
  */
@@ -94,6 +95,10 @@ final class MatrixCommand extends Subcommand {
         }
         String kernel = step(w, "kernel", build, logs.resolve("kernel-build.log"), root).strip();
         w.println("kernel: " + kernel);
+        // counts L2's instructions in every mode; the harness finds it through qemu-plugin/current
+        String plugin = step(w, "plugin", List.of("bash", root.resolve("test-vms/qemu-plugin/build.sh").toString()),
+                logs.resolve("qemu-plugin-build.log"), root).strip();
+        w.println("instruction counter: " + plugin);
         // Not cli itself: this JVM runs from cli/target, whose jars a rebuild would replace under it.
         step(w, "modules", List.of("mvn", "-B", "-ntp", "-q", "-DskipTests", "-Ddmazone.kernel=" + kernel, "-pl", "!cli",
                 "install"), logs.resolve("modules-build.log"), root);

@@ -2,6 +2,7 @@ package io.dmazone.measure;
 
 import io.dmazone.vm.GuestDevice;
 import io.dmazone.vm.HubLane;
+import io.dmazone.vm.InsnCounter;
 import io.dmazone.vm.L1Companions;
 import io.dmazone.vm.L2Commands;
 import io.dmazone.vm.L2Driver;
@@ -87,14 +88,16 @@ public enum MatrixMode {
      * ({@link io.dmazone.vm.SideBySideRun}): L2 ({@link Scenarios#L2_MEMORY_MIB}) gets the lane's
      * e1000e, which shares the lane's hub of the outer QEMU with one of L1's virtio-net NICs, and
      * serves iperf3 over it until every lane's rounds are done; in each of its turns L1 measures
-     * throughput, pinned memory, CPU time and VFIO map calls, {@code seconds} each way (see
-     * l1-matrix.sh), {@code rounds} turns in all.
+     * throughput, pinned memory, CPU time, VFIO map calls and, with a {@code counter} (null for
+     * none) in L2's QEMU, L2's instructions, {@code seconds} each way (see l1-matrix.sh),
+     * {@code rounds} turns in all.
      */
-    public NestedSpec laneSpec(String name, int seconds, int rounds, HubLane lane, int lanes) {
+    public NestedSpec laneSpec(String name, int seconds, int rounds, HubLane lane, int lanes, InsnCounter counter) {
         Duration l2Timeout = NestedSpec.DEFAULT_L2_TIMEOUT.multipliedBy(lanes)
                 .plus(turnTimeout(seconds).multipliedBy((long) rounds * lanes));
         return builder(name, L1Companions.matrix(seconds, rounds, zonePinBudget(), lane),
                 L2Commands.serve(driver, hotAdd, lane.l2Settings(l2Timeout.toSeconds())), l2Timeout)
+                .l2InsnCounter(counter)
                 .build();
     }
 

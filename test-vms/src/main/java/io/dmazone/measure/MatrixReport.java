@@ -21,19 +21,27 @@ import java.util.function.ToDoubleFunction;
  *                    throughput ratios with its interval and the verdict on its target
  * @param txBuffers   the patched driver's Tx slot buffers against a buffer per frame, when
  *                    both modes ran (empty otherwise)
+ * @param instructions per mode whose L2 was counted, and direction: L2's instructions per byte
+ * @param instructionTargets per zone mode counted beside full pinning: its instructions per
+ *                    byte over full pinning's, with the verdict on its target
+ * @param projection  what the counts imply on hardware, null when no mode was counted
  * @param runs        the measurements with their nested runs (samples, files)
  */
 public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, List<ZoneRatios> ratios,
-        List<ThroughputTarget> throughput, List<TxBufferComparison> txBuffers, List<ModeMeasurement> runs) {
+        List<ThroughputTarget> throughput, List<TxBufferComparison> txBuffers,
+        List<InstructionsPerByte> instructions, List<InstructionTarget> instructionTargets,
+        HardwareProjection projection, List<ModeMeasurement> runs) {
 
     /**
      * The report's layout, written as {@code schemaVersion}: raised when a field is renamed,
      * removed or changes meaning, so a reader can tell which layout it holds. 1: units in
      * every figure's name, null for a figure not measured, verdicts in {@code throughput}.
      * 2: throughput ratios are medians of ratios paired by round ({@code pairs}), and only in
-     * {@code throughput}.
+     * {@code throughput}. 3: L2's instructions per byte ({@code instructions}, each round's
+     * counts in {@code runs}), their target ({@code instructionTargets}) and the hardware
+     * {@code projection}.
      */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
 
     /** Throughput of a zone mode over full pinning's, at least. */
     static final double PER_FULL_PINNING_TARGET = 0.95;
@@ -204,6 +212,13 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
                 ratios.add(new ZoneRatios(m.mode().label(), m.steadyPerZone(), m.peakPerZone(), m.mapCallsPerGB()));
             }
         }
+        Optional<ModeMeasurement> fullCounted = full.filter(ModeMeasurement::instructionsCounted);
+        List<InstructionTarget> instructionTargets = new ArrayList<>();
+        for (ModeMeasurement m : measurements) {
+            if (m.mode().zone() && m.instructionsCounted()) {
+                fullCounted.ifPresent(f -> instructionTargets.add(InstructionTarget.of(m, f)));
+            }
+        }
         List<TxBufferComparison> txBuffers = find(measurements, MatrixMode.ZONE_INTEL)
                 .flatMap(perSlot -> find(measurements, MatrixMode.ZONE_INTEL_TX_PER_FRAME)
                         .map(perFrame -> TxBufferComparison.of(perSlot, perFrame)))
@@ -211,7 +226,9 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
         RunEnvironment environment = measurements.stream().map(ModeMeasurement::run).filter(Objects::nonNull)
                 .findFirst().map(NestedResult::environment).orElse(null);
         return new MatrixReport(environment,
-                measurements.stream().map(ModeFigures::of).toList(), ratios, throughput, txBuffers, measurements);
+                measurements.stream().map(ModeFigures::of).toList(), ratios, throughput, txBuffers,
+                measurements.stream().flatMap(m -> InstructionsPerByte.of(m).stream()).toList(),
+                instructionTargets, HardwareProjection.of(measurements), measurements);
     }
 
     /** The zone mode's three throughput targets against {@code base}. */

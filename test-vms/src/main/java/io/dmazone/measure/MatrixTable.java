@@ -1,6 +1,7 @@
 package io.dmazone.measure;
 
 import io.dmazone.vm.RunEnvironment;
+import java.util.List;
 import java.util.Locale;
 
 /** Renders the throughput matrix report as the tables people read. */
@@ -51,12 +52,14 @@ public final class MatrixTable {
                     t.pairs(), t.cpuSecondsPerGBSent(), t.baselineCpuSecondsPerGBSent(),
                     withInterval(t.ratio(), t.low(), t.high())));
         }
+        renderInstructions(sb, report);
         sb.append(String.format(Locale.ROOT, "targets: steady/zone <= %.2f; peak/zone <= %.0f (virtio-iommu "
                 + "boot-bypass=off, intel-iommu hot-added); /full pin >= %.2f; /dynamic >= %.0f; "
-                + "DMA ops / patched driver >= %.2f; maps/GB 0 in the zone modes%n",
+                + "DMA ops / patched driver >= %.2f; maps/GB 0 in the zone modes; instructions/B over full "
+                + "pin <= %.2f%n",
                 MatrixReport.STEADY_PER_ZONE_TARGET, MatrixReport.PEAK_PER_ZONE_TARGET,
                 MatrixReport.PER_FULL_PINNING_TARGET, MatrixReport.PER_DYNAMIC_TARGET,
-                MatrixReport.PER_PATCHED_DRIVER_TARGET));
+                MatrixReport.PER_PATCHED_DRIVER_TARGET, InstructionTarget.PER_FULL_PINNING_TARGET));
         sb.append("medians over the rounds; a ratio is the median of the rounds' ratios, each of two runs in one"
                 + " round of the side-by-side run; a 95 % interval (distribution-free) needs "
                 + Statistics.MIN_VALUES_FOR_INTERVAL + " rounds or pairs or more; a throughput target is met or"
@@ -67,6 +70,57 @@ public final class MatrixTable {
                     e.guestKernel(), e.qemuVersion(), e.l1Accel(), e.l2Accel(), e.l2MemoryMiB()));
         }
         return sb.toString();
+    }
+
+    /**
+     * L2's instructions per byte by mode and direction, split by part; the zone modes' target
+     * over full pinning; the hardware projection with its constants.
+     */
+    private static void renderInstructions(StringBuilder sb, MatrixReport report) {
+        if (report.instructions().isEmpty()) {
+            return;
+        }
+        List<String> parts = report.instructions().stream().flatMap(i -> i.byPart().keySet().stream()).distinct()
+                .toList();
+        sb.append(String.format(Locale.ROOT, "%n%-36s %-6s %6s %26s", "instructions L2 ran per byte", "way",
+                "rounds", "median [95% CI]"));
+        parts.forEach(p -> sb.append(String.format(Locale.ROOT, " %9s", p)));
+        sb.append('\n');
+        for (InstructionsPerByte i : report.instructions()) {
+            sb.append(String.format(Locale.ROOT, "%-36s %-6s %6d %26s", i.mode(), i.direction(), i.rounds(),
+                    withInterval(i.median(), i.low(), i.high())));
+            parts.forEach(p -> sb.append(String.format(Locale.ROOT, " %9.2f", i.byPart().getOrDefault(p, Double.NaN))));
+            sb.append('\n');
+        }
+        if (!report.instructionTargets().isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "%n%-36s %-36s %5s %26s %7s %s%n", "instructions/B target", "over",
+                    "pairs", "ratio [95% CI]", "target", "verdict"));
+            for (InstructionTarget t : report.instructionTargets()) {
+                sb.append(String.format(Locale.ROOT, "%-36s %-36s %5d %26s %7s %s%n", t.mode(), t.baseline(), t.pairs(),
+                        withInterval(t.ratio(), t.low(), t.high()), String.format(Locale.ROOT, "<= %.2f", t.target()),
+                        t.verdict().label()));
+            }
+        }
+        HardwareProjection p = report.projection();
+        if (p == null) {
+            return;
+        }
+        sb.append(String.format(Locale.ROOT, "%nPROJECTED for hardware (not measured: the counts above at %.1f "
+                + "instructions/ns and %.0f ns per VFIO map call)%n", p.instructionsPerNanosecond(),
+                p.nanosecondsPerMapCall()));
+        sb.append(String.format(Locale.ROOT, "%-36s %9s %12s %9s %10s %13s %22s%n", "mode", "insn/B", "map calls/B",
+                "ns/B", "zone/full", "zone/dynamic", "break-even ns/map call"));
+        for (HardwareProjection.Row r : p.rows()) {
+            sb.append(String.format(Locale.ROOT, "%-36s %9.2f %12.6f %9.3f %10s %13s %22s%n", r.mode(),
+                    r.instructionsPerByte(), r.mapCallsPerByte(), r.nanosecondsPerByte(), orDash(r.zonePerFull(), "%.3f"),
+                    orDash(r.zonePerDynamic(), "%.2f"), orDash(r.breakEvenNanosecondsPerMapCall(), "%.0f")));
+        }
+        sb.append("  instructions/ns: ").append(p.instructionsSource()).append('\n');
+        sb.append("  ns per map call: ").append(p.mapCallSource()).append('\n');
+    }
+
+    private static String orDash(Double value, String format) {
+        return value == null || value.isNaN() ? "-" : String.format(Locale.ROOT, format, value);
     }
 
     /** A call count, or "-" where none was counted. */

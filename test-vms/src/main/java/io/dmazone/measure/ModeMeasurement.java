@@ -58,7 +58,8 @@ public record ModeMeasurement(
             rounds.add(new TrafficRound(IperfRun.readIfCompleted(share.resolve("iperf-" + rx + ".json")),
                     IperfRun.readIfCompleted(share.resolve("iperf-" + tx + ".json")),
                     number(l1, rx + "_l2_qemu_cpu_ticks", 0) * tick,
-                    number(l1, tx + "_l2_qemu_cpu_ticks", 0) * tick));
+                    number(l1, tx + "_l2_qemu_cpu_ticks", 0) * tick,
+                    InsnCounts.read(l1, rx), InsnCounts.read(l1, tx)));
             maps = addCounted(maps, sum(l1, rx + "_map_dma_calls", tx + "_map_dma_calls"));
             unmaps = addCounted(unmaps, sum(l1, rx + "_unmap_dma_calls", tx + "_unmap_dma_calls"));
             steadyKiB = Math.max(steadyKiB, Math.max(number(l1, rx + "_vmlck_max_kib", 0),
@@ -151,6 +152,20 @@ public record ModeMeasurement(
     /** Each complete round's CPU seconds of L2's QEMU per GB moved. */
     public List<Double> cpuSecondsPerGBPerRound() {
         return rounds.stream().filter(TrafficRound::complete).map(TrafficRound::cpuSecondsPerGB).toList();
+    }
+
+    /** Each complete, counted round's instructions L2 executed per byte moved both ways. */
+    public List<Double> instructionsPerBytePerRound() {
+        return finite(rounds.stream().map(TrafficRound::instructionsPerByte).toList());
+    }
+
+    /** Whether L2's instructions were counted in any round. */
+    public boolean instructionsCounted() {
+        return rounds.stream().anyMatch(r -> r.l2RxInsns() != null || r.l2TxInsns() != null);
+    }
+
+    private static List<Double> finite(List<Double> values) {
+        return values.stream().filter(Double::isFinite).toList();
     }
 
     /** Steady (during traffic) pinned memory over the zone; NaN without a zone. */

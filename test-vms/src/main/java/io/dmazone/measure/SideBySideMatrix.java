@@ -1,6 +1,7 @@
 package io.dmazone.measure;
 
 import io.dmazone.vm.HubLane;
+import io.dmazone.vm.InsnCounter;
 import io.dmazone.vm.NestedResult;
 import io.dmazone.vm.NestedSpec;
 import io.dmazone.vm.SideBySideRun;
@@ -38,23 +39,20 @@ public record SideBySideMatrix(List<ModeMeasurement> measured, Map<MatrixMode, S
     }
 
     /**
-     * Runs {@code modes} side by side, {@code rounds} rounds of iperf3 TCP {@code seconds} each way.
+     * Runs {@code modes} side by side, {@code rounds} rounds of iperf3 TCP {@code seconds} each way,
+     * with {@code counter} in every L2's QEMU (null for none), telling {@code progress} each step
+     * of L1's launcher as it happens.
      *
      * @throws VmException when L1 itself did not run (a mode's own failure is in {@link #failed})
      */
-    public static SideBySideMatrix run(String name, List<MatrixMode> modes, int seconds, int rounds) {
-        return run(name, modes, seconds, rounds, line -> { });
-    }
-
-    /** {@link #run(String, List, int, int)}, telling {@code progress} each step of L1's launcher as it happens. */
     public static SideBySideMatrix run(String name, List<MatrixMode> modes, int seconds, int rounds,
-            Consumer<String> progress) {
+            InsnCounter counter, Consumer<String> progress) {
         List<NestedSpec> lanes = new ArrayList<>();
         Map<String, MatrixMode> byLane = new LinkedHashMap<>();
         for (int i = 0; i < modes.size(); i++) {
             MatrixMode mode = modes.get(i);
             String lane = mode.slug();
-            lanes.add(mode.laneSpec(lane, seconds, rounds, new HubLane(i), modes.size()));
+            lanes.add(mode.laneSpec(lane, seconds, rounds, new HubLane(i), modes.size(), counter));
             byLane.put(lane, mode);
         }
         SideBySideRun.Outcome outcome = SideBySideRun.run(name, lanes, rounds, MatrixMode.turnTimeout(seconds),

@@ -1,5 +1,7 @@
 package io.dmazone.measure;
 
+import io.dmazone.vm.InsnCounter;
+import io.dmazone.vm.Kernels;
 import io.dmazone.vm.Project;
 import io.dmazone.vm.Reports;
 import io.dmazone.vm.Scenarios;
@@ -35,7 +37,7 @@ public final class ThroughputMatrixMain {
                 + " round(s) of iperf3 " + seconds + " s each way, every mode once per round in a shuffled order");
         SideBySideMatrix matrix;
         try {
-            matrix = SideBySideMatrix.run("matrix", modes, seconds, rounds,
+            matrix = SideBySideMatrix.run("matrix", modes, seconds, rounds, InsnCounter.forKernel(Kernels.selected()),
                     line -> System.out.println("   L1: " + line));
         } catch (VmException | IllegalStateException e) {
             System.out.println("   L1 FAILED: " + e.getMessage().lines().findFirst().orElse(e.toString()));

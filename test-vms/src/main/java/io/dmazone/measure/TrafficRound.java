@@ -7,8 +7,16 @@ package io.dmazone.measure;
  * @param l2Tx           iperf3 L2 to L1 (L2's e1000e sends), null if it did not complete
  * @param l2RxCpuSeconds CPU time of L2's QEMU during {@code l2Rx}
  * @param l2TxCpuSeconds CPU time of L2's QEMU during {@code l2Tx}
+ * @param l2RxInsns      the instructions L2 executed during {@code l2Rx}, null if not counted
+ * @param l2TxInsns      the instructions L2 executed during {@code l2Tx}, null if not counted
  */
-public record TrafficRound(IperfRun l2Rx, IperfRun l2Tx, double l2RxCpuSeconds, double l2TxCpuSeconds) {
+public record TrafficRound(IperfRun l2Rx, IperfRun l2Tx, double l2RxCpuSeconds, double l2TxCpuSeconds,
+        InsnCounts l2RxInsns, InsnCounts l2TxInsns) {
+
+    /** A round whose instructions were not counted. */
+    public TrafficRound(IperfRun l2Rx, IperfRun l2Tx, double l2RxCpuSeconds, double l2TxCpuSeconds) {
+        this(l2Rx, l2Tx, l2RxCpuSeconds, l2TxCpuSeconds, null, null);
+    }
 
     /** Both directions completed. */
     public boolean complete() {
@@ -33,5 +41,41 @@ public record TrafficRound(IperfRun l2Rx, IperfRun l2Tx, double l2RxCpuSeconds, 
     /** CPU seconds of L2's QEMU per GB moved both ways in this round, NaN if it moved nothing. */
     public double cpuSecondsPerGB() {
         return bytes() == 0 ? Double.NaN : (l2RxCpuSeconds + l2TxCpuSeconds) / (bytes() / 1e9);
+    }
+
+    /** Instructions L2 executed per byte it received, NaN if not counted or nothing came. */
+    public double l2RxInstructionsPerByte() {
+        return perByte(l2Rx, l2RxInsns, null);
+    }
+
+    /** Instructions L2 executed per byte it sent, NaN if not counted or nothing went. */
+    public double l2TxInstructionsPerByte() {
+        return perByte(l2Tx, l2TxInsns, null);
+    }
+
+    /** Instructions in {@code part} per byte L2 received, NaN likewise; 0 for a part not printed. */
+    public double l2RxInstructionsPerByte(String part) {
+        return perByte(l2Rx, l2RxInsns, part);
+    }
+
+    /** Instructions in {@code part} per byte L2 sent, NaN likewise; 0 for a part not printed. */
+    public double l2TxInstructionsPerByte(String part) {
+        return perByte(l2Tx, l2TxInsns, part);
+    }
+
+    /** Instructions L2 executed per byte moved both ways, NaN unless both ways completed and were counted. */
+    public double instructionsPerByte() {
+        if (!complete() || l2RxInsns == null || l2TxInsns == null || bytes() == 0) {
+            return Double.NaN;
+        }
+        return (double) (l2RxInsns.total() + l2TxInsns.total()) / bytes();
+    }
+
+    private static double perByte(IperfRun run, InsnCounts insns, String part) {
+        if (run == null || insns == null || run.bytes() == 0) {
+            return Double.NaN;
+        }
+        long n = part == null ? insns.total() : insns.byPart().getOrDefault(part, 0L);
+        return (double) n / run.bytes();
     }
 }

@@ -25,6 +25,17 @@ public enum Verdict {
         return UNRESOLVED;
     }
 
+    /** For a target the figure must not exceed: at most {@code target}. */
+    static Verdict atMost(Statistics.Interval interval, double target) {
+        if (interval.high() <= target) {
+            return MET;
+        }
+        if (interval.low() > target) {
+            return MISSED;
+        }
+        return UNRESOLVED;
+    }
+
     /** As printed and written: met, missed, unresolved. */
     public String label() {
         return name().toLowerCase(Locale.ROOT);

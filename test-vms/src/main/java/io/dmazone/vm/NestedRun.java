@@ -323,6 +323,10 @@ public final class NestedRun {
             append.addAll(spec.l2Viommu().kernelParams());
         }
         append.addAll(spec.l2KernelArgs());
+        if (spec.l2InsnCounter() != null) {
+            // the counter's ranges are the symbol table's addresses
+            append.add("nokaslr");
+        }
         Map<String, String> env = new java.util.LinkedHashMap<>();
         env.put("PASSTHROUGH", passthrough);
         env.put("GUEST_CP", Project.guestClasspath());
@@ -351,6 +355,7 @@ public final class NestedRun {
         env.put("L2_MEMLOCK_BUDGET", spec.l2MemlockBudgetBytes() > 0 ? Long.toString(spec.l2MemlockBudgetBytes()) : "");
         env.put("COMPANION_GRACE_S", Long.toString(COMPANION_GRACE.toSeconds()));
         env.put("L1_COMPANION", companion == null ? "" : l1Share + "/" + companion.getFileName());
+        env.put("L2_INSN_PLUGIN", spec.l2InsnCounter() == null ? "" : spec.l2InsnCounter().pluginArgument());
         StringBuilder sb = new StringBuilder();
         env.forEach((k, v) -> sb.append(k).append("='").append(v.replace("'", "'\\''")).append("'\n"));
         try {

@@ -54,6 +54,9 @@ import java.util.Objects;
  *                          to test the watchdog; 0 otherwise
  * @param sampleSeconds     how often L1 samples L2 QEMU's VmLck/VmPin
  * @param dmaEntryLimit     vfio_iommu_type1 dma_entry_limit in L1
+ * @param l2InsnCounter     the instruction counter L2's QEMU loads, or null for none; with one,
+ *                          L2 boots with {@code nokaslr} and L1's companion gets the plugin's
+ *                          control FIFO and output as INSN_CTL and INSN_LOG
  */
 public record NestedSpec(
         String name,
@@ -77,7 +80,8 @@ public record NestedSpec(
         int l2BootAttempts,
         int l2StalledBoots,
         double sampleSeconds,
-        int dmaEntryLimit) {
+        int dmaEntryLimit,
+        InsnCounter l2InsnCounter) {
 
     /** L2's command's limit unless the builder is given another. */
     public static final Duration DEFAULT_L2_TIMEOUT = Duration.ofMinutes(8);
@@ -195,6 +199,7 @@ public record NestedSpec(
         private int l2StalledBoots;
         private double sampleSeconds = 0.5;
         private int dmaEntryLimit = 1 << 20;
+        private InsnCounter l2InsnCounter;
 
         private Builder(String name) {
             this.name = name;
@@ -317,6 +322,12 @@ public record NestedSpec(
             return this;
         }
 
+        /** Loads {@code counter} into L2's QEMU (see {@link NestedSpec#l2InsnCounter()}); null for none. */
+        public Builder l2InsnCounter(InsnCounter counter) {
+            this.l2InsnCounter = counter;
+            return this;
+        }
+
         public NestedSpec build() {
             List<String> modules = new ArrayList<>();
             if (l2Viommu == VIommu.VIRTIO_IOMMU_BOOT_BYPASS || l2Viommu == VIommu.VIRTIO_IOMMU) {
@@ -329,7 +340,7 @@ public record NestedSpec(
                     l2KernelArgs, l2Command, l1Companion, l2QemuWithoutIpcLock || l2MemlockBudgetBytes > 0,
                     l2MemlockBudgetBytes, l2Timeout, l2BootTimeout,
                     l2BootSilence, l2BootAttempts, l2StalledBoots, sampleSeconds,
-                    dmaEntryLimit);
+                    dmaEntryLimit, l2InsnCounter);
         }
     }
 }

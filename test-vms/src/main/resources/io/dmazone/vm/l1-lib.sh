@@ -195,19 +195,58 @@ vfio_counts() {
 		END { printf "%d %d\n", n[map], n[unmap] }' "$IOCTL_EVENT/hist"
 }
 
+# insn_snapshot: the instruction counter's sums so far (l1-nested.sh's
+# INSN_CTL and INSN_LOG), as "user=N kernel=N boot=N NAME=N..."; fails
+# when L2's QEMU loads no counter or it does not answer within 10 s. The
+# FIFO is opened read-write, so the write never waits for a reader.
+insn_snapshot() {
+	local before line
+	[ -n "${INSN_CTL:-}" ] || return 1
+	before=$(wc -l <"$INSN_LOG")
+	echo 1<>"$INSN_CTL"
+	for _ in $(seq 100); do
+		# a line counts once its newline is there
+		if [ "$(wc -l <"$INSN_LOG")" -gt "$before" ]; then
+			line=$(sed -n "$((before + 1))p" "$INSN_LOG")
+			echo "${line#* }"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# insn_values NAME BEFORE AFTER: a value NAME_insn_COUNT per count of two
+# insn_snapshot lines, the instructions in between (boot's aside: it is
+# the time before L2's kernel ran)
+insn_values() {
+	local name=$1 kv key
+	declare -A from=()
+	for kv in $2; do
+		from[${kv%%=*}]=${kv#*=}
+	done
+	for kv in $3; do
+		key=${kv%%=*}
+		[ "$key" = boot ] || [ -z "${from[$key]:-}" ] && continue
+		value "${name}_insn_$key" $((${kv#*=} - from[$key]))
+	done
+}
+
 # traffic NAME SECONDS [IPERF3 ARGS]: an iperf3 TCP run against L2's server,
 # its JSON in OUT/iperf-NAME.json; prints the highest VmLck of L2's QEMU
-# during the run, the CPU time L2's QEMU spent and the VFIO map calls it
-# made (after vfio_count_start). L2's server takes a while
+# during the run, the CPU time L2's QEMU spent, the VFIO map calls it
+# made (after vfio_count_start) and, with an instruction counter, the
+# instructions L2 executed (insn_values). L2's server takes a while
 # to listen again after a run (it is emulated twice over): a refused
 # connection is retried, and so is a control connection the server reset
 # (seen once on a loaded machine: "unable to receive control message:
 # Connection reset by peer", the run's data never started). The attempts
 # are reported.
 traffic() {
-	local name=$1 secs=$2 max c0 c1 rc attempt maps0 maps1 from
+	local name=$1 secs=$2 max c0 c1 rc attempt maps0 maps1 from insn0 insn1
 	shift 2
 	for attempt in $(seq 20); do
+		insn0=$(insn_snapshot)
 		c0=$(cpu_ticks)
 		maps0=$(vfio_counts 2>/dev/null)
 		# shellcheck disable=SC2119 # L2's QEMU's samples: the default
@@ -217,6 +256,7 @@ traffic() {
 		rc=$?
 		c1=$(cpu_ticks)
 		maps1=$(vfio_counts 2>/dev/null)
+		insn1=$(insn_snapshot)
 		max=$(vmlck_max_kib "$from")
 		grep -q '"error":.*\(refused\|busy\)' "$OUT/iperf-$name.json" ||
 			grep -q 'Connection reset by peer' "$OUT/iperf-$name.stderr" || break
@@ -236,5 +276,6 @@ traffic() {
 		value "${name}_map_dma_calls" $((m1 - m0))
 		value "${name}_unmap_dma_calls" $((u1 - u0))
 	fi
+	[ -n "$insn0" ] && [ -n "$insn1" ] && insn_values "$name" "$insn0" "$insn1"
 	return $rc
 }

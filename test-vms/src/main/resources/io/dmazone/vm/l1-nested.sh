@@ -45,6 +45,10 @@ export GUEST_CP
 #                 passed through), L2_CONSOLE, PINS_BEFORE_L2 (pages pinned
 #                 in L1 before L2's QEMU started); its stdout goes to
 #                 OUT/l1-companion.log; it may outlive L2 by COMPANION_GRACE_S
+#   L2_INSN_PLUGIN  the instruction counter's -plugin argument (PATH,range=...),
+#                 or empty: L2's QEMU loads it writing to OUT/insn.log, and the
+#                 companion gets its control FIFO and that file as INSN_CTL and
+#                 INSN_LOG (l1-lib.sh's insn_snapshot)
 
 # pins_outstanding and the other companion helpers, installed beside this script
 # shellcheck source=l1-lib.sh
@@ -101,6 +105,15 @@ if [ -s "$out/plan/hot-add" ]; then
 	l2_qmp=${TMPDIR:-/tmp}/l2-qmp.$$
 	qmp_args=(-qmp "unix:$l2_qmp,server=on,wait=off")
 fi
+# the counter's control FIFO, like QMP's socket off the share
+insn_args=()
+insn_ctl=""
+if [ -n "${L2_INSN_PLUGIN:-}" ]; then
+	insn_ctl=${TMPDIR:-/tmp}/l2-insn-ctl.$$
+	rm -f "$insn_ctl"
+	mkfifo -m 600 "$insn_ctl" || fail "mkfifo $insn_ctl failed"
+	insn_args=(-plugin "$L2_INSN_PLUGIN,out=$out/insn.log,ctl=$insn_ctl")
+fi
 bios_args=()
 [ -n "$L2_BIOS" ] && bios_args=(-bios "$L2_BIOS")
 caps_args=()
@@ -124,10 +137,12 @@ start_l2() { # attempt
 	local stop_args=()
 	[ "$1" -le "${L2_STALLED_BOOTS:-0}" ] && stop_args=(-S)
 	: >"$out/l2-console.log"
+	# each attempt's counts from 0, its snapshots numbered from 1
+	[ -n "$insn_ctl" ] && : >"$out/insn.log"
 	started_ms=$(now_ms)
 	"${caps_args[@]}" qemu-system-x86_64 -accel tcg -smp 1 "${machine_args[@]}" \
 		-nodefaults -no-user-config -display none -no-reboot \
-		-serial "file:$out/l2-console.log" "${bios_args[@]}" "${stop_args[@]}" "${qmp_args[@]}" \
+		-serial "file:$out/l2-console.log" "${bios_args[@]}" "${stop_args[@]}" "${qmp_args[@]}" "${insn_args[@]}" \
 		-kernel "$L2_KERNEL" -initrd "$L2_INITRD" -append "$L2_APPEND" \
 		2>"$out/l2-qemu.stderr" &
 	qemu=$!
@@ -146,7 +161,7 @@ start_l2() { # attempt
 	if [ -n "$L1_COMPANION" ]; then
 		# its own session, so that it and whatever it started can be ended together
 		L2_PID=$qemu OUT=$out L2_BDFS="${bdfs# }" L2_CONSOLE="$out/l2-console.log" PINS_BEFORE_L2=$pins_before \
-			L2_QMP=$l2_qmp \
+			L2_QMP=$l2_qmp INSN_CTL=$insn_ctl INSN_LOG=${insn_ctl:+$out/insn.log} \
 			setsid bash "$L1_COMPANION" >"$out/l1-companion.log" 2>"$out/l1-companion.stderr" &
 		companion=$!
 		event "companion-started pid $companion"
@@ -251,7 +266,7 @@ while :; do
 	# A hung boot: keep its files beside the next attempt's, then boot again.
 	event "l2-boot-hung attempt $attempt reason $hang_reason"
 	stop_companion 0
-	for f in l2-console.log l2-qemu.stderr samples.tsv l1-companion.log; do
+	for f in l2-console.log l2-qemu.stderr samples.tsv l1-companion.log insn.log; do
 		[ -e "$out/$f" ] && mv "$out/$f" "$out/${f%.*}-attempt$attempt.${f##*.}"
 	done
 	if [ "$attempt" -ge "$L2_BOOT_ATTEMPTS" ]; then
@@ -262,4 +277,5 @@ while :; do
 done
 event "l2-exited qemu-status $qemu_status"
 stop_companion "$COMPANION_GRACE_S"
+[ -n "$insn_ctl" ] && rm -f "$insn_ctl"
 exit 0

@@ -1,0 +1,67 @@
+package io.dmazone.measure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.dmazone.vm.GuestChecks;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * L1's instruction values, from two of the counter's snapshot lines (l1-lib.sh's insn_values,
+ * run by bash as in L1) to the instructions per byte of a round.
+ */
+class InsnCountsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void l1PrintsEachCountsGrowthButBootsAndTheRoundReadsThemBack() throws Exception {
+        String out = l1("""
+                insn_values l2rx_1 "user=10 kernel=100 boot=7 memcpy=5" "user=15 kernel=180 boot=9 memcpy=25 modules=4"
+                insn_values l2tx_1 "user=0 kernel=0 boot=0" "user=1 kernel=2 boot=3"
+                """);
+        GuestChecks l1 = GuestChecks.parse(out);
+
+        InsnCounts rx = InsnCounts.read(l1, "l2rx_1");
+        assertThat(rx.byPart()).as("modules was not in the first snapshot: no growth to give")
+                .containsExactly(Map.entry("user", 5L), Map.entry("kernel", 80L), Map.entry("memcpy", 20L));
+        assertThat(rx.total()).isEqualTo(105);
+        assertThat(InsnCounts.read(l1, "l2tx_1").byPart()).containsOnlyKeys("user", "kernel");
+        assertThat(InsnCounts.read(l1, "l2rx_2")).as("a run L1 did not count").isNull();
+
+        IperfRun tenBytes = new IperfRun(10, 1, 80, 0);
+        TrafficRound round = new TrafficRound(tenBytes, new IperfRun(3, 1, 24, 0), 0, 0, rx,
+                InsnCounts.read(l1, "l2tx_1"));
+        assertThat(round.l2RxInstructionsPerByte()).isCloseTo(10.5, within(1e-12));
+        assertThat(round.l2RxInstructionsPerByte("memcpy")).isCloseTo(2.0, within(1e-12));
+        assertThat(round.l2RxInstructionsPerByte("csum")).as("a part not printed").isZero();
+        assertThat(round.l2TxInstructionsPerByte()).isCloseTo(1.0, within(1e-12));
+        assertThat(round.instructionsPerByte()).isCloseTo(108.0 / 13, within(1e-12));
+        assertThat(new TrafficRound(tenBytes, null, 0, 0, rx, null).instructionsPerByte())
+                .as("one way missing").isNaN();
+    }
+
+    /** Runs {@code script} after ktap.sh and l1-lib.sh, as an L1 companion would, and returns its output. */
+    private String l1(String script) throws IOException, InterruptedException {
+        Files.writeString(dir.resolve("script.sh"), resource("ktap.sh") + "\n" + resource("l1-lib.sh") + "\n" + script);
+        Process p = new ProcessBuilder("bash", "script.sh").directory(dir.toFile()).redirectErrorStream(true).start();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = GuestChecks.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
