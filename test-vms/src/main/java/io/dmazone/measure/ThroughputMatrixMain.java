@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The main job: the five-mode matrix (full pinning, vIOMMU dynamic, zone with the patched
- * e1000e under intel-iommu and under virtio-iommu with boot-bypass=off, zone by dmazone's DMA
- * ops with the stock e1000e under the latter), side by side in one L1
+ * The main job: the seven-mode matrix ({@link MatrixMode}: full pinning, vIOMMU dynamic, zone
+ * with the patched e1000e under intel-iommu, also with the NIC hot-added and with a Tx buffer
+ * per frame, and under virtio-iommu with boot-bypass=off, zone by dmazone's DMA ops with the
+ * stock e1000e under the latter), L2's instructions counted in each, side by side in one L1
  * ({@link SideBySideMatrix}) with the same L2 kernel and L2 memory; prints the tables and
  * writes test-vms/target/reports/matrix.json with each mode's own report beside it.
  * Arguments: [seconds per iperf3 run] [rounds] [MODE...] (10, 6 and every mode). Exits 1

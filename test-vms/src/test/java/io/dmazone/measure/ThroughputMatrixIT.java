@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The five-mode matrix, as the main job runs it (shorter iperf3 runs, fewer rounds): every
+ * The seven-mode matrix, as the main job runs it (shorter iperf3 runs, fewer rounds): every
  * mode's L2 in one L1, side by side, every mode moves traffic both ways in every round, and the
  * footprint claims hold. Throughput ratios are printed, not asserted (TCG inside TCG on a
  * shared 2-core machine).
