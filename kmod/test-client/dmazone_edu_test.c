@@ -16,6 +16,12 @@
  *   ctl     write one command:
  *             attach | detach
  *             zone [SEED]           zone -> edu -> zone, compare
+ *             bench N               N round trips RAM -> edu -> RAM of
+ *                                   one buffer: attached, two zone
+ *                                   buffers taken once; else ordinary
+ *                                   memory mapped through the streaming
+ *                                   DMA API for each transfer, as a
+ *                                   stock driver maps its buffers
  *             outside-write [SEED]  edu -> kernel page outside the zone
  *             outside-read [SEED]   kernel page -> edu -> zone, compare
  *                                   (these three also before "attach":
@@ -60,7 +66,10 @@
 #define EDU_EXTRA_BLOCK		(PAGE_SIZE << EDU_EXTRA_ORDER)
 #define EDU_EXTRA_MAX_MIB	512
 
+#define EDU_DMA_MS		100	/* a transfer's time, on QEMU's virtual clock */
 #define EDU_DMA_TIMEOUT_MS	20000	/* 100 ms virtual; TCG is slow */
+#define EDU_BENCH_MAX		100000	/* round trips of one "bench" */
+#define EDU_BENCH_SEED		0x5eed
 
 /**
  * struct edu_test_api - dmazone's functions, held with symbol_get()
@@ -176,6 +185,12 @@ static int edu_test_dma(struct edu_test *et, u64 src, u64 dst, u32 cmd)
 	writeq(EDU_BUF_SIZE, et->bar + EDU_REG_DMA_CNT);
 	writeq(cmd | EDU_CMD_START, et->bar + EDU_REG_DMA_CMD);
 
+	/*
+	 * Sleep through the transfer's fixed time first: a guest that polls
+	 * keeps its host busy, and a host on icount with sleep=off moves its
+	 * clock to edu's timer only while every CPU idles.
+	 */
+	msleep(EDU_DMA_MS);
 	deadline = jiffies + msecs_to_jiffies(EDU_DMA_TIMEOUT_MS);
 	while (readq(et->bar + EDU_REG_DMA_CMD) & EDU_CMD_START) {
 		if (time_after(jiffies, deadline)) {
@@ -310,6 +325,106 @@ static int edu_test_cmd_zone(struct edu_test *et, u32 seed)
 	}
 out_free:
 	edu_test_zone_bufs_free(et, &src, &dst);
+	return ret;
+}
+
+/*
+ * One round trip of ordinary memory: each buffer mapped for its transfer
+ * only. With a vIOMMU in strict mode each map and unmap reaches the host.
+ */
+static int edu_test_bench_mapped(struct edu_test *et, void *src, void *dst)
+{
+	struct device *dev = &et->pdev->dev;
+	dma_addr_t addr;
+	int ret;
+
+	addr = dma_map_single(dev, src, EDU_BUF_SIZE, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, addr))
+		return -ENOMEM;
+	ret = edu_test_to_edu(et, addr);
+	dma_unmap_single(dev, addr, EDU_BUF_SIZE, DMA_TO_DEVICE);
+	if (ret)
+		return ret;
+
+	addr = dma_map_single(dev, dst, EDU_BUF_SIZE, DMA_FROM_DEVICE);
+	if (dma_mapping_error(dev, addr))
+		return -ENOMEM;
+	ret = edu_test_from_edu(et, addr);
+	dma_unmap_single(dev, addr, EDU_BUF_SIZE, DMA_FROM_DEVICE);
+	return ret;
+}
+
+/*
+ * @n round trips of one buffer, the last one checked byte for byte.
+ * Attached: two zone buffers, taken once and used for every transfer, as
+ * the patched e1000e keeps its ring buffers. Detached: two ordinary
+ * buffers, mapped per transfer (edu_test_bench_mapped).
+ */
+static int edu_test_cmd_bench(struct edu_test *et, unsigned long n)
+{
+	struct edu_test_buf zsrc, zdst;
+	void *src, *dst;
+	unsigned long i, maps = 0;
+	size_t bad, first;
+	int ret = 0;
+
+	if (!n || n > EDU_BENCH_MAX) {
+		edu_test_result(et, "bench FAIL transfers=%lu, not 1..%d\n", n,
+				EDU_BENCH_MAX);
+		return -EINVAL;
+	}
+	if (et->za) {
+		ret = edu_test_zone_bufs(et, EDU_BENCH_SEED, &zsrc, &zdst);
+		if (ret) {
+			edu_test_result(et, "bench ERROR alloc %d\n", ret);
+			return ret;
+		}
+		src = zsrc.cpu;
+		dst = zdst.cpu;
+	} else {
+		/* kmalloc() of a page is page-aligned: one IOMMU page each */
+		src = kmalloc(EDU_BUF_SIZE, GFP_KERNEL);
+		dst = kzalloc(EDU_BUF_SIZE, GFP_KERNEL);
+		if (!src || !dst) {
+			ret = -ENOMEM;
+			edu_test_result(et, "bench ERROR alloc %d\n", ret);
+			goto out_free;
+		}
+		edu_test_fill(src, EDU_BENCH_SEED);
+	}
+
+	for (i = 0; i < n && !ret; i++) {
+		if (et->za) {
+			ret = edu_test_to_edu(et, zsrc.dma);
+			if (!ret)
+				ret = edu_test_from_edu(et, zdst.dma);
+		} else {
+			ret = edu_test_bench_mapped(et, src, dst);
+			maps += 2;
+		}
+	}
+	if (ret) {
+		edu_test_result(et, "bench ERROR dma %d after %lu transfers\n",
+				ret, i - 1);
+		goto out_free;
+	}
+
+	bad = edu_test_mismatches(src, dst, &first);
+	if (bad) {
+		edu_test_result(et, "bench FAIL mismatches=%zu first=%zu\n", bad,
+				first);
+		ret = -EIO;
+	} else {
+		edu_test_result(et, "bench PASS transfers=%lu bytes=%d maps=%lu contained=%d\n",
+				n, EDU_BUF_SIZE, maps, edu_test_contained(et));
+	}
+out_free:
+	if (et->za) {
+		edu_test_zone_bufs_free(et, &zsrc, &zdst);
+	} else {
+		kfree(dst);
+		kfree(src);
+	}
 	return ret;
 }
 
@@ -568,6 +683,8 @@ static int edu_test_run(struct edu_test *et, char *line)
 		return edu_test_attach(et);
 	if (!strcmp(cmd, "zone"))
 		return edu_test_cmd_zone(et, a);
+	if (!strcmp(cmd, "bench"))
+		return edu_test_cmd_bench(et, a);
 	if (!strcmp(cmd, "outside-write"))
 		return edu_test_cmd_outside(et, a, true, NULL);
 	if (!strcmp(cmd, "outside-read"))

@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
 @Command(name = "matrix", mixinStandardHelpOptions = true,
         description = {"Run the main job: every mode of the nested matrix (pinned memory, throughput, VFIO map "
                 + "calls), on the lean test kernel or on your tree. Runs from a checkout of dmazone; as root.",
-                "Then the NVMe pair (full pinning vs the zone by dmazone's DMA ops).",
+                "Then the edu benchmark (DMA round trips, full pinning, vIOMMU dynamic, the zone) and the NVMe pair "
+                        + "(full pinning vs the zone by dmazone's DMA ops).",
                 "Exit status 1 when a mode failed or a pinning or map-call target was missed."})
 final class MatrixCommand extends Subcommand {
     /** The modes, as ThroughputMatrixMain names them. */
@@ -58,6 +59,12 @@ final class MatrixCommand extends Subcommand {
             description = "After the matrix, the NVMe pair: full pinning vs the zone by dmazone's DMA ops, each in an "
                     + "L1 of its own, with the stock nvme driver (default on; --no-nvme-pair skips it).")
     boolean nvmePair;
+
+    @Option(names = "--edu-bench", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "After the matrix, the edu benchmark: DMA round trips through QEMU's edu device in full "
+                    + "pinning, vIOMMU dynamic and the zone, each in an L1 of its own on icount (default on; "
+                    + "--no-edu-bench skips it).")
+    boolean eduBench;
 
     @Option(names = "--out", paramLabel = "DIR",
             description = "Where the logs of the builds go (default: test-vms/target/reports in the checkout).")
@@ -109,6 +116,15 @@ final class MatrixCommand extends Subcommand {
                 + " round(s) of iperf3 " + seconds + " s each way");
         w.flush();
         int status = new ProcessBuilder(matrix).directory(root.toFile()).inheritIO().start().waitFor();
+        if (eduBench) {
+            // like the pair below, whatever the matrix's outcome
+            List<String> edu = List.of("mvn", "-B", "-ntp", "-q", "-Dstyle.color=never", "-f", "test-vms/pom.xml",
+                    "-Ddmazone.kernel=" + kernel, "-Ddmazone.main=io.dmazone.measure.EduBenchMain", "exec:java");
+            w.println("edu benchmark: full pinning, vIOMMU dynamic, the zone");
+            w.flush();
+            int eduStatus = new ProcessBuilder(edu).directory(root.toFile()).inheritIO().start().waitFor();
+            status = status != 0 ? status : eduStatus;
+        }
         if (nvmePair) {
             // the pair runs whatever the matrix's outcome: its figures stand on their own
             List<String> pair = List.of("mvn", "-B", "-ntp", "-q", "-Dstyle.color=never", "-f", "test-vms/pom.xml",

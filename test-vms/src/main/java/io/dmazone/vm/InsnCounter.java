@@ -18,14 +18,16 @@ import java.util.regex.Pattern;
 /**
  * dmazone_insn loaded into a nested L2's QEMU (test-vms/qemu-plugin/dmazone_insn.c): it counts
  * the instructions L2 executes, as user, kernel and the named ranges of L2's kernel below, and
- * L1's companion reads the sums around each of its measurements. L2 then boots with
- * {@code nokaslr}, so the ranges, read from the kernel's symbol table, are where its code runs.
+ * L1's companion reads the sums around each of its measurements. The ranges are read from the
+ * kernel's symbol table: a kernel that may place itself at random boots with {@code nokaslr}.
  *
- * @param plugin the plugin's shared object
- * @param ranges the ranges counted apart from the rest of the kernel, at most
- *               {@value #MAX_RANGES}, none overlapping
+ * @param plugin      the plugin's shared object
+ * @param ranges      the ranges counted apart from the rest of the kernel, at most
+ *                    {@value #MAX_RANGES}, none overlapping
+ * @param randomBase  the kernel places itself at random unless told not to
+ *                    (CONFIG_RANDOMIZE_BASE, or a kernel whose config is not at hand)
  */
-public record InsnCounter(Path plugin, List<Range> ranges) {
+public record InsnCounter(Path plugin, List<Range> ranges, boolean randomBase) {
     /** The plugin's limit. */
     public static final int MAX_RANGES = 8;
 
@@ -107,10 +109,21 @@ public record InsnCounter(Path plugin, List<Range> ranges) {
                 + " has no System.map beside " + kernel.vmlinux() + " nor at /boot/System.map-" + kernel.release()
                 + ": the instruction counts cannot be split by its code"));
         try {
-            return new InsnCounter(plugin, kernelRanges(Files.readAllLines(map), map.toString()));
+            return new InsnCounter(plugin, kernelRanges(Files.readAllLines(map), map.toString()), randomBase(kernel));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + map, e);
         }
+    }
+
+    /** Whether the kernel's config, beside its vmlinux or in /boot, lets it place itself at random. */
+    private static boolean randomBase(KernelBuild kernel) throws IOException {
+        for (Path config : List.of(kernel.vmlinux().resolveSibling(".config"),
+                Path.of("/boot/config-" + kernel.release()))) {
+            if (Files.isReadable(config)) {
+                return Files.readAllLines(config).contains("CONFIG_RANDOMIZE_BASE=y");
+            }
+        }
+        return true;
     }
 
     private static Optional<Path> systemMap(KernelBuild kernel) {

@@ -49,6 +49,15 @@ public final class L1Companions {
         return script("BUDGET_BYTES=" + budgetBytes, "l1-uncooperative.sh");
     }
 
+    /**
+     * Follows an edu benchmark run from L1 (see l1-edu-bench.sh): per round of {@code rounds},
+     * L2 QEMU's CPU time, its VFIO map calls and L2's instructions, and the round's start and end
+     * as files the host stamps.
+     */
+    public static String eduBench(int rounds) {
+        return script("EDU_ROUNDS=" + rounds, "l1-edu-bench.sh");
+    }
+
     /** Settings, ktap.sh, the companion's own {@code helpers}, l1-lib.sh, then the companion itself. */
     private static String script(String settings, String companion, String... helpers) {
         StringBuilder script = new StringBuilder(settings).append('\n').append(L2Commands.read("ktap.sh")).append('\n');

@@ -95,6 +95,23 @@ public final class L2Commands {
     }
 
     /**
+     * The L2 half of an edu benchmark run (see l2-edu-bench.sh): {@code rounds} rounds of
+     * {@code transfers} round trips through QEMU's edu device, on zone buffers with {@code zone}
+     * (the test client attached to dmazone's zone), else on ordinary memory mapped per transfer.
+     */
+    public static String eduBench(boolean zone, int rounds, int transfers) {
+        if (rounds < 1 || transfers < 1 || transfers > EDU_BENCH_MAX_TRANSFERS) {
+            throw new IllegalArgumentException("rounds " + rounds + ", transfers " + transfers + ": at least one round of 1 to "
+                    + EDU_BENCH_MAX_TRANSFERS + " transfers (the test client's limit)");
+        }
+        return withHelpers("EDU_ROUNDS=" + rounds + "\nEDU_TRANSFERS=" + transfers + "\nEDU_ZONE=" + (zone ? 1 : 0) + "\n")
+                + read("l2-edu-bench.sh");
+    }
+
+    /** The most round trips one "bench" command of the test client makes (its EDU_BENCH_MAX). */
+    public static final int EDU_BENCH_MAX_TRANSFERS = 100_000;
+
+    /**
      * Settings, then the helpers L2 commands share: ktap.sh (the KTAP check emitter,
      * whose version line is the command's first output) and l2-lib.sh.
      */

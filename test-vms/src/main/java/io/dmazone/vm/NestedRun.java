@@ -97,6 +97,7 @@ public final class NestedRun {
             l1.device(d);
             d.handOnKernelArgs().forEach(l1::kernelArg);
         });
+        l1.qemuArg(spec.l1QemuArgs().toArray(String[]::new));
         List<BootRetry> l1Stalls = new ArrayList<>();
         VmResult l1Result;
         try (NestedProgress following = progress == null ? null
@@ -323,7 +324,7 @@ public final class NestedRun {
             append.addAll(spec.l2Viommu().kernelParams());
         }
         append.addAll(spec.l2KernelArgs());
-        if (spec.l2InsnCounter() != null) {
+        if (spec.l2InsnCounter() != null && spec.l2InsnCounter().randomBase()) {
             // the counter's ranges are the symbol table's addresses
             append.add("nokaslr");
         }

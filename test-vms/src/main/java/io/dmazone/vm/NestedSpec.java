@@ -54,6 +54,9 @@ import java.util.Objects;
  *                          to test the watchdog; 0 otherwise
  * @param sampleSeconds     how often L1 samples L2 QEMU's VmLck/VmPin
  * @param dmaEntryLimit     vfio_iommu_type1 dma_entry_limit in L1
+ * @param l1QemuArgs        further arguments of L1's QEMU (the outer one), such as
+ *                          {@code -icount shift=auto,sleep=off} for a device whose timers
+ *                          should pass while L1 idles; only a run of its own (NestedRun) takes them
  * @param l2InsnCounter     the instruction counter L2's QEMU loads, or null for none; with one,
  *                          L2 boots with {@code nokaslr} and L1's companion gets the plugin's
  *                          control FIFO and output as INSN_CTL and INSN_LOG
@@ -81,6 +84,7 @@ public record NestedSpec(
         int l2StalledBoots,
         double sampleSeconds,
         int dmaEntryLimit,
+        List<String> l1QemuArgs,
         InsnCounter l2InsnCounter) {
 
     /** L2's command's limit unless the builder is given another. */
@@ -116,6 +120,7 @@ public record NestedSpec(
                     "l2Binaries: " + b + " is not an executable absolute path; run ci/setup");
         }
         l2KernelArgs = List.copyOf(Objects.requireNonNull(l2KernelArgs, "l2KernelArgs"));
+        l1QemuArgs = List.copyOf(Objects.requireNonNull(l1QemuArgs, "l1QemuArgs"));
         require(l2Command != null && !l2Command.isBlank(), "l2Command: not set");
         Objects.requireNonNull(l1Companion, "l1Companion: use \"\" for none");
         require(l2MemlockBudgetBytes >= 0, "l2MemlockBudgetBytes: " + l2MemlockBudgetBytes + " must be 0 (none) or more");
@@ -168,8 +173,10 @@ public record NestedSpec(
      * A builder with the defaults: L1 2 GiB, L2 512 MiB, no L2 vIOMMU, 0.5 s sampling,
      * dma_entry_limit 1048576 (with an L2 vIOMMU in caching mode every 4 KiB page L2
      * maps is one entry, and the default 65535 runs out at 256 MiB), 8 minutes for L2's
-     * command; L2's boot: 3 attempts, each hung after 120 s without a console line or
-     * 10 minutes in all.
+     * command; L2's boot: 3 attempts, each hung after 300 s without a console line or
+     * 10 minutes in all. A sound L2 boot is silent from its APIC calibration (about 10 s of
+     * its uptime) to its init (55 to 110 s): on a loaded 2-core machine, with the instruction
+     * counter in its QEMU, that stretch took over 120 s in all three boots of one lane.
      */
     public static Builder builder(String name) {
         return new Builder(name);
@@ -194,12 +201,13 @@ public record NestedSpec(
         private long l2MemlockBudgetBytes;
         private Duration l2Timeout = DEFAULT_L2_TIMEOUT;
         private Duration l2BootTimeout = Duration.ofMinutes(10);
-        private Duration l2BootSilence = Duration.ofSeconds(120);
+        private Duration l2BootSilence = Duration.ofSeconds(300);
         private int l2BootAttempts = 3;
         private int l2StalledBoots;
         private double sampleSeconds = 0.5;
         private int dmaEntryLimit = 1 << 20;
         private InsnCounter l2InsnCounter;
+        private final List<String> l1QemuArgs = new ArrayList<>();
 
         private Builder(String name) {
             this.name = name;
@@ -322,6 +330,12 @@ public record NestedSpec(
             return this;
         }
 
+        /** Further arguments of L1's QEMU (see {@link NestedSpec#l1QemuArgs()}). */
+        public Builder l1QemuArg(String... args) {
+            l1QemuArgs.addAll(List.of(args));
+            return this;
+        }
+
         /** Loads {@code counter} into L2's QEMU (see {@link NestedSpec#l2InsnCounter()}); null for none. */
         public Builder l2InsnCounter(InsnCounter counter) {
             this.l2InsnCounter = counter;
@@ -340,7 +354,7 @@ public record NestedSpec(
                     l2KernelArgs, l2Command, l1Companion, l2QemuWithoutIpcLock || l2MemlockBudgetBytes > 0,
                     l2MemlockBudgetBytes, l2Timeout, l2BootTimeout,
                     l2BootSilence, l2BootAttempts, l2StalledBoots, sampleSeconds,
-                    dmaEntryLimit, l2InsnCounter);
+                    dmaEntryLimit, l1QemuArgs, l2InsnCounter);
         }
     }
 }

@@ -82,6 +82,10 @@ public final class SideBySideRun {
                 throw new IllegalArgumentException("lane " + lane.name() + " passes " + lane.passthrough()
                         + "; a side-by-side lane passes exactly one " + GuestDevice.E1000E_HUB.label());
             }
+            if (!lane.l1QemuArgs().isEmpty()) {
+                throw new IllegalArgumentException("lane " + lane.name() + " gives L1's QEMU " + lane.l1QemuArgs()
+                        + "; the lanes share one L1: run it on its own (NestedRun)");
+            }
         }
         long started = System.nanoTime();
         Path runDir = Project.newRunDirectory(name);

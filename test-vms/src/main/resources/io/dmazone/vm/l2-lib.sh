@@ -117,3 +117,28 @@ l1_sync() {
 log_problems() {
 	dmesg | grep -cE 'WARNING:|BUG:|Oops|general protection|DMA-API: .*(device driver|mapping sg)|Detected Hardware Unit Hang|NETDEV WATCHDOG'
 }
+
+# edu_bound: EDU_BDF, the edu device the dmazone test client bound, and
+# EDU_CTL, the client's command file for it (debugfs mounted first); fails
+# when the client bound none
+edu_bound() {
+	local dev
+	mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	EDU_BDF=""
+	for dev in /sys/bus/pci/drivers/dmazone_edu_test/0000:*; do
+		[ -e "$dev" ] && EDU_BDF=$(basename "$dev")
+	done
+	EDU_CTL=/sys/kernel/debug/dmazone_edu_test/$EDU_BDF/ctl
+	[ -n "$EDU_BDF" ]
+}
+
+# edu COMMAND: one test-client command (after edu_bound); RESULT is its
+# outcome line
+edu() {
+	echo "$1" >"$EDU_CTL"
+	# shellcheck disable=SC2320 # echo's status is the write's, which is wanted
+	local rc=$?
+	RESULT=$(cat "${EDU_CTL%/ctl}/result" 2>/dev/null)
+	echo "# edu $1: $RESULT"
+	return $rc
+}

@@ -11,24 +11,9 @@
 #             map of all its RAM for the device.
 # L1 (l1-uncooperative.sh) samples the pins and looks for the fault.
 # shellcheck shell=sh disable=SC3043 # busybox sh has local
-mount -t debugfs none /sys/kernel/debug
-bdf=""
-for dev in /sys/bus/pci/drivers/dmazone_edu_test/0000:*; do
-	[ -e "$dev" ] && bdf=$(basename "$dev")
-done
-[ -n "$bdf" ]
-check edu_bound $? "${bdf:-no device bound to dmazone_edu_test}"
-CTL=/sys/kernel/debug/dmazone_edu_test/$bdf/ctl
-
-# edu COMMAND: one test-client command; RESULT is its outcome line
-edu() {
-	echo "$1" >"$CTL"
-	# shellcheck disable=SC2320 # echo's status is the write's, which is wanted
-	local rc=$?
-	RESULT=$(cat "${CTL%/ctl}/result" 2>/dev/null)
-	echo "# edu $1: $RESULT"
-	return $rc
-}
+edu_bound
+check edu_bound $? "${EDU_BDF:-no device bound to dmazone_edu_test}"
+bdf=$EDU_BDF
 
 # in_zone ADDR: the 4 KiB at ADDR lie in one of the zone's physical ranges
 in_zone() {

@@ -61,7 +61,8 @@ class InsnCounterTest {
     @Test
     void thePluginArgumentNamesThePathAndEveryRangeInHex() {
         InsnCounter counter = new InsnCounter(Path.of("/p/libdmazone_insn.so"),
-                List.of(new InsnCounter.Range("memcpy", 0xffffffff8157e500L, 0xffffffff8157e620L), InsnCounter.MODULES));
+                List.of(new InsnCounter.Range("memcpy", 0xffffffff8157e500L, 0xffffffff8157e620L), InsnCounter.MODULES),
+                false);
 
         assertThat(counter.pluginArgument()).isEqualTo("/p/libdmazone_insn.so"
                 + ",range=memcpy:0xffffffff8157e500-0xffffffff8157e620"
@@ -73,15 +74,15 @@ class InsnCounterTest {
     void rangesThePluginWouldRefuseAreRefusedHere() {
         Path so = Path.of("/p/libdmazone_insn.so");
         InsnCounter.Range a = new InsnCounter.Range("a", 0x1000, 0x2000);
-        assertThatThrownBy(() -> new InsnCounter(so, List.of(a, new InsnCounter.Range("b", 0x1fff, 0x3000))))
+        assertThatThrownBy(() -> new InsnCounter(so, List.of(a, new InsnCounter.Range("b", 0x1fff, 0x3000)), false))
                 .hasMessageContaining("overlaps");
-        assertThatThrownBy(() -> new InsnCounter(so, List.of(a, new InsnCounter.Range("a", 0x3000, 0x4000))))
+        assertThatThrownBy(() -> new InsnCounter(so, List.of(a, new InsnCounter.Range("a", 0x3000, 0x4000)), false))
                 .hasMessageContaining("the name a is used twice");
         List<InsnCounter.Range> nine = new ArrayList<>();
         for (int i = 0; i < 9; i++) {
             nine.add(new InsnCounter.Range("r" + i, 0x1000L * (i + 1), 0x1000L * (i + 2)));
         }
-        assertThatThrownBy(() -> new InsnCounter(so, nine)).hasMessageContaining("at most 8");
+        assertThatThrownBy(() -> new InsnCounter(so, nine, false)).hasMessageContaining("at most 8");
         assertThatThrownBy(() -> new InsnCounter.Range("kernel", 1, 2)).hasMessageContaining("not user, kernel or boot");
         assertThatThrownBy(() -> new InsnCounter.Range("x y", 1, 2)).hasMessageContaining("letters, digits");
         assertThatThrownBy(() -> new InsnCounter.Range("x", 0xffffffffff000000L, 0xffffffffa0000000L))
