@@ -26,8 +26,11 @@ check l2_ready $? "L2 serves iperf3 on $L2_IP"
 read -r maps unmaps <<<"$(vfio_counts)"
 value boot_map_dma_calls "$maps"
 value boot_unmap_dma_calls "$unmaps"
-ping -c 3 -W 3 "$L2_IP" >/dev/null
-check l2_reachable $? "ping $L2_IP"
+# the first reply, within a minute: with six other L2s beside it, three
+# pings of 3 s each once went unanswered by an L2 that answered L1's
+# release later in the same run
+ping -c 1 -w 60 "$L2_IP" >/dev/null
+check l2_reachable $? "ping $L2_IP, one reply within 60 s"
 # shellcheck disable=SC2154 # failed is set by ktap.sh, before this file
 ready=$failed
 echo "$ready" >"$OUT/ready"
