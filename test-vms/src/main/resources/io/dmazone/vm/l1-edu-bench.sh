@@ -16,15 +16,26 @@ tids=""
 exec 5<> <(:)
 exec 6<"$L2_CONSOLE"
 # await_line TEXT: until L2's console has a line TEXT; fails when L2's QEMU
-# is gone first
+# is gone and the console has no such line. QEMU writes the console as L2
+# prints it, a character at a time: a read at the end of the file may get
+# the start of a line, which waits in partial for its rest.
+partial=""
 await_line() {
-	local line
+	local line gone=""
 	while :; do
 		while IFS= read -r line <&6; do
+			line=$partial$line
+			partial=""
 			[ "${line%$'\r'}" = "$1" ] && return 0
 		done
-		kill -0 "$L2_PID" 2>/dev/null || return 1
-		read -r -t 0.2 -u 5 _
+		partial=$partial$line
+		[ -z "$gone" ] || return 1
+		# once QEMU is gone, one more pass over what it wrote before
+		if kill -0 "$L2_PID" 2>/dev/null; then
+			read -r -t 0.2 -u 5 _
+		else
+			gone=1
+		fi
 	done
 }
 
@@ -48,6 +59,10 @@ for round in $(seq "$EDU_ROUNDS"); do
 	await_line "EDU-ROUND $round END" || break
 	: >"$OUT/edu-$round-end"
 	mapfile -t after < <(figures)
+	if [ -z "${after[0]}" ]; then
+		check "edu_${round}_figures" 1 "round $round: L2's QEMU was gone before L1 saw the round's end"
+		break
+	fi
 	value "edu_${round}_l2_qemu_cpu_ticks" $((after[0] - before[0]))
 	read -r m0 u0 <<<"${before[1]}"
 	read -r m1 u1 <<<"${after[1]}"
