@@ -329,28 +329,24 @@ out_free:
 }
 
 /*
- * One round trip of ordinary memory: each buffer mapped for its transfer
- * only. With a vIOMMU in strict mode each map and unmap reaches the host.
+ * One transfer of an ordinary buffer, mapped for it only. With a vIOMMU in
+ * strict mode the map and the unmap each reach the host.
  */
-static int edu_test_bench_mapped(struct edu_test *et, void *src, void *dst)
+static int edu_test_bench_mapped(struct edu_test *et, void *buf,
+				 enum dma_data_direction dir)
 {
 	struct device *dev = &et->pdev->dev;
 	dma_addr_t addr;
 	int ret;
 
-	addr = dma_map_single(dev, src, EDU_BUF_SIZE, DMA_TO_DEVICE);
+	addr = dma_map_single(dev, buf, EDU_BUF_SIZE, dir);
 	if (dma_mapping_error(dev, addr))
 		return -ENOMEM;
-	ret = edu_test_to_edu(et, addr);
-	dma_unmap_single(dev, addr, EDU_BUF_SIZE, DMA_TO_DEVICE);
-	if (ret)
-		return ret;
-
-	addr = dma_map_single(dev, dst, EDU_BUF_SIZE, DMA_FROM_DEVICE);
-	if (dma_mapping_error(dev, addr))
-		return -ENOMEM;
-	ret = edu_test_from_edu(et, addr);
-	dma_unmap_single(dev, addr, EDU_BUF_SIZE, DMA_FROM_DEVICE);
+	if (dir == DMA_TO_DEVICE)
+		ret = edu_test_to_edu(et, addr);
+	else
+		ret = edu_test_from_edu(et, addr);
+	dma_unmap_single(dev, addr, EDU_BUF_SIZE, dir);
 	return ret;
 }
 
@@ -358,7 +354,7 @@ static int edu_test_bench_mapped(struct edu_test *et, void *src, void *dst)
  * @n round trips of one buffer, the last one checked byte for byte.
  * Attached: two zone buffers, taken once and used for every transfer, as
  * the patched e1000e keeps its ring buffers. Detached: two ordinary
- * buffers, mapped per transfer (edu_test_bench_mapped).
+ * buffers, each mapped for its transfer only (edu_test_bench_mapped).
  */
 static int edu_test_cmd_bench(struct edu_test *et, unsigned long n)
 {
@@ -399,7 +395,10 @@ static int edu_test_cmd_bench(struct edu_test *et, unsigned long n)
 			if (!ret)
 				ret = edu_test_from_edu(et, zdst.dma);
 		} else {
-			ret = edu_test_bench_mapped(et, src, dst);
+			ret = edu_test_bench_mapped(et, src, DMA_TO_DEVICE);
+			if (!ret)
+				ret = edu_test_bench_mapped(et, dst,
+							    DMA_FROM_DEVICE);
 			maps += 2;
 		}
 	}

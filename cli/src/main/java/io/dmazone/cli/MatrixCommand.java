@@ -116,25 +116,28 @@ final class MatrixCommand extends Subcommand {
                 + " round(s) of iperf3 " + seconds + " s each way");
         w.flush();
         int status = new ProcessBuilder(matrix).directory(root.toFile()).inheritIO().start().waitFor();
+        // the benchmarks after the matrix run whatever its outcome: their figures stand on their own
         if (eduBench) {
-            // like the pair below, whatever the matrix's outcome
-            List<String> edu = List.of("mvn", "-B", "-ntp", "-q", "-Dstyle.color=never", "-f", "test-vms/pom.xml",
-                    "-Ddmazone.kernel=" + kernel, "-Ddmazone.main=io.dmazone.measure.EduBenchMain", "exec:java");
-            w.println("edu benchmark: full pinning, vIOMMU dynamic, the zone");
-            w.flush();
-            int eduStatus = new ProcessBuilder(edu).directory(root.toFile()).inheritIO().start().waitFor();
+            int eduStatus = runMain(w, root, kernel, "io.dmazone.measure.EduBenchMain",
+                    "edu benchmark: full pinning, vIOMMU dynamic, the zone");
             status = status != 0 ? status : eduStatus;
         }
         if (nvmePair) {
-            // the pair runs whatever the matrix's outcome: its figures stand on their own
-            List<String> pair = List.of("mvn", "-B", "-ntp", "-q", "-Dstyle.color=never", "-f", "test-vms/pom.xml",
-                    "-Ddmazone.kernel=" + kernel, "-Ddmazone.main=io.dmazone.measure.NvmePairMain", "exec:java");
-            w.println("nvme pair: full pinning, then the zone by dmazone's DMA ops");
-            w.flush();
-            int pairStatus = new ProcessBuilder(pair).directory(root.toFile()).inheritIO().start().waitFor();
+            int pairStatus = runMain(w, root, kernel, "io.dmazone.measure.NvmePairMain",
+                    "nvme pair: full pinning, then the zone by dmazone's DMA ops");
             status = status != 0 ? status : pairStatus;
         }
         return status == 0 ? Dmazone.OK : Dmazone.FAILED;
+    }
+
+    /** Runs one of test-vms' programs on {@code kernel}, its output passed through; returns its exit status. */
+    private static int runMain(PrintWriter w, Path root, String kernel, String mainClass, String title)
+            throws IOException, InterruptedException {
+        w.println(title);
+        w.flush();
+        List<String> cmd = List.of("mvn", "-B", "-ntp", "-q", "-Dstyle.color=never", "-f", "test-vms/pom.xml",
+                "-Ddmazone.kernel=" + kernel, "-Ddmazone.main=" + mainClass, "exec:java");
+        return new ProcessBuilder(cmd).directory(root.toFile()).inheritIO().start().waitFor();
     }
 
     /** The checkout bin/dmazone runs from. */
