@@ -40,9 +40,10 @@ await_line() {
 }
 
 # figures: L2 QEMU's CPU ticks, its MAP_DMA and UNMAP_DMA calls, the
-# instruction counter's sums, on one line each
+# instruction counter's sums, on one line each (the first empty once QEMU
+# is gone)
 figures() {
-	cpu_ticks
+	cpu_ticks || echo
 	vfio_counts "$tids"
 	insn_snapshot || echo
 }
