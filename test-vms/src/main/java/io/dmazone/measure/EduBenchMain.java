@@ -14,7 +14,7 @@ import java.util.List;
  * The edu benchmark: QEMU's edu device passed through to L2 in each {@link EduBenchMode}, one
  * mode after the other, each in an L1 of its own on icount; L2's test client makes rounds of
  * DMA round trips and L1 takes each round's figures. Prints the table, writes
- * test-vms/target/reports/edu-bench.json. Arguments: [rounds] [round trips per round] (6 and
+ * test-vms/target/reports/edu-bench.json and edu-bench.png (round trips per second per mode). Arguments: [rounds] [round trips per round] (6 and
  * 200). Exits 1 when a mode failed.
  */
 public final class EduBenchMain {
@@ -50,6 +50,7 @@ public final class EduBenchMain {
         Path file = Project.root().resolve("test-vms/target/reports/edu-bench.json");
         Reports.write(file, report);
         System.out.println("report: " + file);
+        System.out.println("plot: " + MatrixPlots.writeEduRoundTrips(runs, file.resolveSibling("edu-bench.png")));
         if (!failed.isEmpty()) {
             System.out.println("failed: " + String.join(", ", failed));
         }

@@ -158,6 +158,49 @@ public final class MatrixPlots {
         return writePng(throughputPerRound(modes), file);
     }
 
+    /**
+     * The edu benchmark's round trips per second per mode: every round as a small dot, the
+     * median as a large one with its 95 % interval (none under 6 rounds).
+     */
+    static JFreeChart eduRoundTrips(List<EduBenchRun> runs) {
+        YIntervalSeries median = new YIntervalSeries("median [95% CI]");
+        XYSeries rounds = new XYSeries("rounds", false, true);
+        String[] labels = new String[runs.size()];
+        for (int i = 0; i < runs.size(); i++) {
+            EduBenchRun run = runs.get(i);
+            labels[i] = run.mode().label();
+            addMedian(median, i, run.transfersPerSecond());
+            for (double v : run.transfersPerSecond()) {
+                rounds.add(i, v);
+            }
+        }
+        XYErrorRenderer medianRenderer = new XYErrorRenderer();
+        medianRenderer.setDrawXError(false);
+        medianRenderer.setCapLength(10);
+        medianRenderer.setErrorStroke(new BasicStroke(2f));
+        medianRenderer.setSeriesPaint(0, COLOURS[1]);
+        medianRenderer.setSeriesShape(0, new Ellipse2D.Double(-6, -6, 12, 12));
+        XYLineAndShapeRenderer roundRenderer = new XYLineAndShapeRenderer(false, true);
+        roundRenderer.setSeriesPaint(0, COLOURS[1]);
+        roundRenderer.setSeriesShape(0, new Ellipse2D.Double(-2.5, -2.5, 5, 5));
+        SymbolAxis modeAxis = new SymbolAxis("mode", labels);
+        modeAxis.setGridBandsVisible(false);
+        XYPlot plot = new XYPlot(new YIntervalSeriesCollection(), modeAxis,
+                new NumberAxis("edu round trips per second (host clock)"), medianRenderer);
+        ((YIntervalSeriesCollection) plot.getDataset()).addSeries(median);
+        plot.setDataset(1, new XYSeriesCollection(rounds));
+        plot.setRenderer(1, roundRenderer);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        return new JFreeChart("edu DMA round trips per mode: each round, and the median with its 95 % interval",
+                JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+    }
+
+    /** Writes {@link #eduRoundTrips} for the runs to {@code file}. */
+    public static Path writeEduRoundTrips(List<EduBenchRun> runs, Path file) {
+        return writePng(eduRoundTrips(runs), file);
+    }
+
     static Path writePng(JFreeChart chart, Path file) {
         System.setProperty("java.awt.headless", "true");
         try {

@@ -81,4 +81,30 @@ class MatrixPlotsTest {
         assertThat(ImageIO.read(MatrixPlots.writeThroughputPerRound(modes, dir.resolve("t.png")).toFile()))
                 .isNotNull();
     }
+
+    @Test
+    void theEduPlotHasEveryRoundAndEachModesMedianOnItsOwnColumn(@TempDir Path dir) throws Exception {
+        List<EduRound> slow = java.util.stream.IntStream.range(0, 6)
+                .mapToObj(i -> new EduRound(100, 4 + i, 1, 400, null)).toList();
+        List<EduRound> fast = List.of(new EduRound(100, 2, 1, 0, null), new EduRound(100, 4, 1, 0, null));
+        List<EduBenchRun> runs = List.of(new EduBenchRun(EduBenchMode.VIOMMU_DYNAMIC, slow, List.of(), null),
+                new EduBenchRun(EduBenchMode.ZONE, fast, List.of(), null));
+
+        JFreeChart chart = MatrixPlots.eduRoundTrips(runs);
+
+        YIntervalSeriesCollection medians = (YIntervalSeriesCollection) chart.getXYPlot().getDataset(0);
+        assertThat(medians.getItemCount(0)).isEqualTo(2);
+        // 100 round trips in 4..9 s: 25, 20, 16.7, 14.3, 12.5, 11.1 per s, median 15.48, interval min to max
+        assertThat(medians.getYValue(0, 0)).isCloseTo((100 / 6.0 + 100 / 7.0) / 2, within(1e-9));
+        assertThat(medians.getStartYValue(0, 0)).isCloseTo(100 / 9.0, within(1e-9));
+        assertThat(medians.getEndYValue(0, 0)).isCloseTo(25.0, within(1e-9));
+        assertThat(medians.getXValue(0, 1)).isEqualTo(1.0);
+        assertThat(medians.getStartYValue(0, 1)).as("two rounds: no interval").isEqualTo(medians.getYValue(0, 1));
+        assertThat(chart.getXYPlot().getDataset(1).getItemCount(0)).isEqualTo(8);
+        assertThat(((SymbolAxis) chart.getXYPlot().getDomainAxis()).getSymbols())
+                .containsExactly("vIOMMU dynamic", "zone / intel-iommu");
+        Path png = MatrixPlots.writeEduRoundTrips(runs, dir.resolve("edu.png"));
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertThat(image.getWidth()).isEqualTo(MatrixPlots.WIDTH);
+    }
 }
