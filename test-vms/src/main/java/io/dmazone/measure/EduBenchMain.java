@@ -14,8 +14,8 @@ import java.util.List;
  * The edu benchmark: QEMU's edu device passed through to L2 in each {@link EduBenchMode}, one
  * mode after the other, each in an L1 of its own on icount; L2's test client makes rounds of
  * DMA round trips and L1 takes each round's figures. Prints the table, writes
- * test-vms/target/reports/edu-bench.json and edu-bench.png (round trips per second per mode). Arguments: [rounds] [round trips per round] (6 and
- * 200). Exits 1 when a mode failed.
+ * test-vms/target/reports/edu-bench.json and edu-bench.png (round trips per second per mode).
+ * Arguments: [rounds] [round trips per round] (6 and 200). Exits 1 when a mode failed.
  */
 public final class EduBenchMain {
     private EduBenchMain() {

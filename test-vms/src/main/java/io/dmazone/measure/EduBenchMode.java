@@ -9,6 +9,7 @@ import io.dmazone.vm.Project;
 import io.dmazone.vm.Scenarios;
 import io.dmazone.zone.VIommu;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -85,7 +86,7 @@ public enum EduBenchMode {
 
     /** The checks L2's command prints with {@code rounds} rounds (l2-edu-bench.sh). */
     List<String> expectedL2Checks(int rounds) {
-        List<String> checks = new java.util.ArrayList<>(List.of("edu_client_loaded", "edu_bound"));
+        List<String> checks = new ArrayList<>(List.of("edu_client_loaded", "edu_bound"));
         if (zone) {
             checks.add("zone_attached");
         }
@@ -98,7 +99,7 @@ public enum EduBenchMode {
 
     /** The checks L1's companion prints with {@code rounds} rounds (l1-edu-bench.sh). */
     static List<String> expectedL1Checks(int rounds) {
-        List<String> checks = new java.util.ArrayList<>(List.of("vfio_call_count"));
+        List<String> checks = new ArrayList<>(List.of("vfio_call_count"));
         for (int r = 1; r <= rounds; r++) {
             checks.add("edu_" + r + "_figures");
         }

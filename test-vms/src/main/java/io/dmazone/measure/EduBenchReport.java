@@ -63,7 +63,7 @@ public record EduBenchReport(int transfersPerRound, List<ModeFigures> modes, Lis
         }
 
         private static double median(EduBenchRun run, Function<EduRound, Double> figure) {
-            return Statistics.median(run.rounds().stream().map(figure).filter(Double::isFinite).toList());
+            return Statistics.median(Statistics.finite(run.rounds().stream().map(figure).toList()));
         }
     }
 
@@ -84,14 +84,8 @@ public record EduBenchReport(int transfersPerRound, List<ModeFigures> modes, Lis
             Verdict verdict) {
 
         static Ratio of(EduBenchRun zone, EduBenchRun base, double target) {
-            List<Double> ratios = new ArrayList<>();
-            for (int r = 0; r < Math.min(zone.rounds().size(), base.rounds().size()); r++) {
-                double z = zone.rounds().get(r).transfersPerSecond();
-                double b = base.rounds().get(r).transfersPerSecond();
-                if (Double.isFinite(z) && Double.isFinite(b) && b > 0) {
-                    ratios.add(z / b);
-                }
-            }
+            List<Double> ratios = MatrixReport.pairedRatios(zone.rounds(), base.rounds(),
+                    EduRound::transfersPerSecond);
             Statistics.Interval interval = Statistics.medianInterval(ratios);
             return new Ratio(zone.mode().label(), base.mode().label(), ratios.size(), Statistics.median(ratios),
                     interval.low(), interval.high(), target, Verdict.atLeast(interval, target));

@@ -75,7 +75,7 @@ public record EduBenchRun(EduBenchMode mode, List<EduRound> rounds, List<String>
 
     /** Each round's round trips per second on the host's clock. */
     public List<Double> transfersPerSecond() {
-        return rounds.stream().map(EduRound::transfersPerSecond).filter(Double::isFinite).toList();
+        return Statistics.finite(rounds.stream().map(EduRound::transfersPerSecond).toList());
     }
 
     /** Each round's CPU microseconds of L2's QEMU per round trip. */

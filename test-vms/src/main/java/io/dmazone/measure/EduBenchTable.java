@@ -13,8 +13,8 @@ final class EduBenchTable {
                 "per s [95% CI]", "L2 QEMU CPU us each [95% CI]", "map calls each", "insn each", "ok"));
         for (EduBenchReport.ModeFigures m : report.modes()) {
             sb.append(String.format(Locale.ROOT, "%-22s %6d %28s %28s %14.2f %14.0f %4s%n", m.mode(), m.rounds(),
-                    withInterval(m.transfersPerSecond(), m.transfersPerSecondLow(), m.transfersPerSecondHigh()),
-                    withInterval(m.cpuMicrosecondsPerTransfer(), m.cpuMicrosecondsPerTransferLow(),
+                    MatrixTable.withInterval(m.transfersPerSecond(), m.transfersPerSecondLow(), m.transfersPerSecondHigh()),
+                    MatrixTable.withInterval(m.cpuMicrosecondsPerTransfer(), m.cpuMicrosecondsPerTransferLow(),
                             m.cpuMicrosecondsPerTransferHigh()),
                     m.mapCallsPerTransfer(), m.instructionsPerTransfer(), m.sound() ? "yes" : "NO"));
         }
@@ -23,7 +23,7 @@ final class EduBenchTable {
                     "ratio [95% CI]", "target", "verdict"));
             for (EduBenchReport.Ratio r : report.ratios()) {
                 sb.append(String.format(Locale.ROOT, "%-22s %-22s %5d %26s %7s %s%n", r.mode(), r.baseline(), r.pairs(),
-                        withInterval(r.ratio(), r.low(), r.high()), String.format(Locale.ROOT, ">= %.2f", r.target()),
+                        MatrixTable.withInterval(r.ratio(), r.low(), r.high()), String.format(Locale.ROOT, ">= %.2f", r.target()),
                         r.verdict().label()));
             }
         }
@@ -32,11 +32,5 @@ final class EduBenchTable {
                 + "clock, CPU on L1's; a ratio pairs round r of the two modes, each mode in an L1 of its own%n",
                 report.transfersPerRound()));
         return sb.toString();
-    }
-
-    /** "12.34 [10.00, 14.00]", or the median alone when there is no interval. */
-    private static String withInterval(double median, double low, double high) {
-        return Double.isNaN(low) ? String.format(Locale.ROOT, "%.2f", median)
-                : String.format(Locale.ROOT, "%.2f [%.2f, %.2f]", median, low, high);
     }
 }

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.ToDoubleBiFunction;
 import java.util.function.ToDoubleFunction;
 
@@ -40,18 +41,14 @@ public record InstructionsPerByte(String mode, String direction, int rounds, dou
     }
 
     private static InstructionsPerByte of(ModeMeasurement m, String direction, ToDoubleFunction<TrafficRound> total,
-            ToDoubleBiFunction<TrafficRound, String> part, java.util.function.Function<TrafficRound, InsnCounts> counts) {
-        List<Double> perRound = finite(m.rounds().stream().map(total::applyAsDouble).toList());
+            ToDoubleBiFunction<TrafficRound, String> part, Function<TrafficRound, InsnCounts> counts) {
+        List<Double> perRound = Statistics.finite(m.rounds().stream().map(total::applyAsDouble).toList());
         Statistics.Interval interval = Statistics.medianInterval(perRound);
         Map<String, Double> byPart = new LinkedHashMap<>();
         m.rounds().stream().map(counts).filter(c -> c != null).flatMap(c -> c.byPart().keySet().stream())
                 .distinct().forEach(name -> byPart.put(name, Statistics.median(
-                        finite(m.rounds().stream().map(r -> part.applyAsDouble(r, name)).toList()))));
+                        Statistics.finite(m.rounds().stream().map(r -> part.applyAsDouble(r, name)).toList()))));
         return new InstructionsPerByte(m.mode().label(), direction, perRound.size(), Statistics.median(perRound),
                 interval.low(), interval.high(), byPart);
-    }
-
-    private static List<Double> finite(List<Double> values) {
-        return values.stream().filter(Double::isFinite).toList();
     }
 }

@@ -83,9 +83,9 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
      * Round by round, {@code rate} of {@code zone} over that of {@code base}, for the rounds both
      * have a rate in: the side-by-side run's round r of every mode ran in one L1, minutes apart
      * at most, so each ratio cancels what that L1 did at the time, and the rounds are independent.
+     * The edu benchmark's rounds pair the same way, by index.
      */
-    static List<Double> pairedRatios(List<TrafficRound> zone, List<TrafficRound> base,
-            ToDoubleFunction<TrafficRound> rate) {
+    static <R> List<Double> pairedRatios(List<R> zone, List<R> base, ToDoubleFunction<R> rate) {
         List<Double> ratios = new ArrayList<>();
         for (int r = 0; r < Math.min(zone.size(), base.size()); r++) {
             double z = rate.applyAsDouble(zone.get(r));

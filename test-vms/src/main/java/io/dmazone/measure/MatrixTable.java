@@ -129,7 +129,7 @@ public final class MatrixTable {
     }
 
     /** "12.34 [10.00, 14.00]", or the median alone when there is no interval. */
-    private static String withInterval(double median, double low, double high) {
+    static String withInterval(double median, double low, double high) {
         return Double.isNaN(low) ? String.format(Locale.ROOT, "%.2f", median)
                 : String.format(Locale.ROOT, "%.2f [%.2f, %.2f]", median, low, high);
     }

@@ -156,16 +156,12 @@ public record ModeMeasurement(
 
     /** Each complete, counted round's instructions L2 executed per byte moved both ways. */
     public List<Double> instructionsPerBytePerRound() {
-        return finite(rounds.stream().map(TrafficRound::instructionsPerByte).toList());
+        return Statistics.finite(rounds.stream().map(TrafficRound::instructionsPerByte).toList());
     }
 
     /** Whether L2's instructions were counted in any round. */
     public boolean instructionsCounted() {
         return rounds.stream().anyMatch(r -> r.l2RxInsns() != null || r.l2TxInsns() != null);
-    }
-
-    private static List<Double> finite(List<Double> values) {
-        return values.stream().filter(Double::isFinite).toList();
     }
 
     /** Steady (during traffic) pinned memory over the zone; NaN without a zone. */

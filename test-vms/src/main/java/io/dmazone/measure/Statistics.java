@@ -22,6 +22,11 @@ final class Statistics {
         static final Interval NONE = new Interval(Double.NaN, Double.NaN, Double.NaN);
     }
 
+    /** The finite ones of {@code values} (a figure not measured is NaN), in order. */
+    static List<Double> finite(List<Double> values) {
+        return values.stream().filter(Double::isFinite).toList();
+    }
+
     /** The median, NaN for no values. */
     static double median(List<Double> values) {
         return values.isEmpty() ? Double.NaN : medianOf(values.stream().mapToDouble(Double::doubleValue).toArray());
