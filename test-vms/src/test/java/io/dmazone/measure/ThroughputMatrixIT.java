@@ -17,13 +17,19 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The seven-mode matrix, as the main job runs it (shorter iperf3 runs, fewer rounds): every
- * mode's L2 in one L1, side by side, every mode moves traffic both ways in every round, and the
- * footprint claims hold. Throughput ratios are printed, not asserted (TCG inside TCG on a
- * shared 2-core machine).
+ * The matrix as the main job runs it (shorter iperf3 runs, fewer rounds), less its Tx-per-frame
+ * lane: every mode's L2 in one L1, side by side, every mode moves traffic both ways in every
+ * round, and the footprint claims hold. Throughput ratios are printed, not asserted (TCG inside
+ * TCG on a shared 2-core machine). The Tx-per-frame lane is zone / intel-iommu with one module
+ * parameter, measured only to compare against: E1000eZoneIT checks the driver in that mode, and
+ * MatrixReportTest the report's comparison; leaving it out spares this class a lane's boot (90
+ * to 400 s in the last runs) and its turns.
  */
 @Tag("vm")
 class ThroughputMatrixIT {
+    /** Every mode but the Tx-per-frame comparison, in the table's order. */
+    private static final List<MatrixMode> LANES = Arrays.stream(MatrixMode.values())
+            .filter(m -> m != MatrixMode.ZONE_INTEL_TX_PER_FRAME).toList();
     private static final List<ModeMeasurement> MODES = new ArrayList<>();
     private static SideBySideMatrix matrix;
     private static MatrixReport report;
@@ -36,7 +42,7 @@ class ThroughputMatrixIT {
         // boot outside L1: 10 % longer), and this class 2012 s against 1086 s, which the test
         // command cannot spare. EduBenchIT runs the counter nested, and the unit tests
         // (InsnCountsTest, InstructionFiguresTest) check how the matrix reads and reports it.
-        matrix = SideBySideMatrix.run("test-matrix", List.of(MatrixMode.values()), 5, 2, null,
+        matrix = SideBySideMatrix.run("test-matrix", LANES, 5, 2, null,
                 line -> System.out.println("L1: " + line));
         matrix.failed().forEach((mode, why) -> System.out.println("MODE FAILED " + mode.label() + ": " + why));
         matrix.idleCpuShare().forEach((mode, share) -> System.out.printf(java.util.Locale.ROOT,
@@ -47,9 +53,9 @@ class ThroughputMatrixIT {
         Reports.write(Project.root().resolve("test-vms/target/reports/test-matrix.json"), report);
     }
 
-    /** The matrix's modes that {@code which} picks, in the table's order. */
+    /** The lanes that {@code which} picks, in the table's order. */
     private static List<MatrixMode> modesWhere(Predicate<MatrixMode> which) {
-        return Arrays.stream(MatrixMode.values()).filter(which).toList();
+        return LANES.stream().filter(which).toList();
     }
 
     private static ModeMeasurement mode(MatrixMode mode) {
@@ -60,13 +66,13 @@ class ThroughputMatrixIT {
     void everyRoundGaveEveryModeOneTurn() {
         assertThat(matrix.failed()).isEmpty();
         assertThat(matrix.roundOrders()).hasSize(2).allSatisfy(order -> assertThat(order)
-                .containsExactlyInAnyOrder(MatrixMode.values()));
-        assertThat(matrix.idleCpuShare()).as("every mode waited while others ran").containsOnlyKeys(MatrixMode.values());
+                .containsExactlyInAnyOrderElementsOf(LANES));
+        assertThat(matrix.idleCpuShare()).as("every mode waited while others ran").containsOnlyKeys(LANES);
     }
 
     @Test
     void everyModeMovedTrafficBothWaysAndCountedItsMapCalls() {
-        assertThat(MODES).extracting(ModeMeasurement::mode).containsExactly(MatrixMode.values());
+        assertThat(MODES).extracting(ModeMeasurement::mode).containsExactlyElementsOf(LANES);
         for (ModeMeasurement m : MODES) {
             assertThat(m.failedChecks()).as("%s", m.mode().label()).isEmpty();
             assertThat(m.sound()).as("%s: both iperf3 runs and the map-call counts", m.mode().label()).isTrue();
@@ -172,28 +178,25 @@ class ThroughputMatrixIT {
     /** Two rounds give no interval, so every throughput target stays unresolved. */
     @Test
     void eachZoneModeHasAThroughputVerdictPerBaselineAndDirection() {
-        assertThat(report.throughput()).as("(5 zone modes x 2 baselines + the DMA ops over the patched driver) x 3 "
-                + "directions").hasSize(33)
+        assertThat(report.throughput()).as("(4 zone modes x 2 baselines + the DMA ops over the patched driver) x 3 "
+                + "directions").hasSize(27)
                 .allSatisfy(t -> assertThat(t.verdict()).as("%s over %s, %s", t.mode(), t.baseline(), t.direction())
                         .isEqualTo(Verdict.UNRESOLVED));
     }
 
     /**
-     * The patched e1000e's traffic took next to no zone allocation (the Rx and Tx slots keep
-     * their buffers; an open posts all Rx slots but one, which gets its buffer at the first
-     * frame received, perhaps in the traffic), but one per frame sent with a Tx buffer per
-     * frame: well over 100, since every ACK of the L1>L2 runs is a frame; the two were
-     * compared round by round.
+     * The patched e1000e's traffic took next to no zone allocation: the Rx and Tx slots keep
+     * their buffers (an open posts all Rx slots but one, which gets its buffer at the first
+     * frame received, perhaps in the traffic). With a Tx buffer per frame it would be one per
+     * frame sent, well over 100, since every ACK of the L1>L2 runs is a frame.
      */
     @Test
-    void thePatchedDriverAllocatesPerFrameOnlyWithItsTxBufferPerFrame() {
+    void thePatchedDriversSlotsKeepTheirBuffersThroughTheTraffic() {
         for (MatrixMode perSlot : List.of(MatrixMode.ZONE_INTEL, MatrixMode.ZONE_INTEL_HOT_ADD, MatrixMode.ZONE_VIRTIO)) {
             assertThat(l2Value(perSlot, "zone_allocations_during_traffic")).as(perSlot.label())
                     .isLessThanOrEqualTo(1);
         }
-        assertThat(l2Value(MatrixMode.ZONE_INTEL_TX_PER_FRAME, "zone_allocations_during_traffic"))
-                .isGreaterThan(100);
-        assertThat(report.txBuffers()).singleElement().satisfies(t -> assertThat(t.pairs()).isEqualTo(2));
+        assertThat(report.txBuffers()).as("no Tx-per-frame lane to compare with").isEmpty();
     }
 
     private static long l2Value(MatrixMode mode, String name) {
