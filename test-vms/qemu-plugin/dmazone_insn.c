@@ -21,8 +21,17 @@
  *   range=NAME:LO-HI    count TBs starting in [LO, HI) as NAME rather than
  *                       kernel, user or boot; LO and HI in hex (0x optional);
  *                       up to 8; the first range listed holding the address wins
+ *   mmio=LO-HI          also count the loads and stores whose guest-physical
+ *                       address lies in [LO, HI) (a device's registers: a
+ *                       passed-through BAR is RAM to TCG, so only its address
+ *                       tells it apart), as mmio_read and mmio_write
+ *   mmio-code=NAME      ... made by instructions in range NAME only (given
+ *                       with range=, before or after): each instruction
+ *                       watched costs a callback per access it makes, so
+ *                       watching the driver's code alone keeps that small
  *
- * Lines (sums over vCPUs; ranges in the order given):
+ * Lines (sums over vCPUs; ranges in the order given; mmio_read=N
+ * mmio_write=N at the end with mmio=):
  *   SEQ user=N kernel=N boot=N NAME=N...     one per ctl line, SEQ from 1
  *   exit user=N kernel=N boot=N NAME=N...    at exit
  *
@@ -51,7 +60,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 #define PLUGIN "dmazone_insn"
 #define MAX_RANGES 8
 #define MAX_NAME 32
-#define LINE_MAX_LEN (32 + (MAX_RANGES + 3) * (MAX_NAME + 24))
+#define LINE_MAX_LEN (32 + (MAX_RANGES + 5) * (MAX_NAME + 24))
 /*
  * QEMU sizes scoreboards for 16 vCPUs and reallocates them (every vCPU
  * stopped) when a vCPU with a higher index starts. Snapshots read the
@@ -72,6 +81,8 @@ struct counts {
 	uint64_t boot;
 	uint64_t booted;	/* 1 once this vCPU ran upper-half code */
 	uint64_t range[MAX_RANGES];
+	uint64_t mmio_read;
+	uint64_t mmio_write;
 };
 
 static struct range ranges[MAX_RANGES];
@@ -82,6 +93,15 @@ static qemu_plugin_u64 kernel_count;
 static qemu_plugin_u64 boot_count;
 static qemu_plugin_u64 booted;
 static qemu_plugin_u64 range_count[MAX_RANGES];
+
+/* mmio=: the window, and the range whose instructions are watched (-1: all) */
+static bool mmio;
+static uint64_t mmio_lo;
+static uint64_t mmio_hi;
+static const char *mmio_code_name;
+static int mmio_code = -1;
+static qemu_plugin_u64 mmio_reads;
+static qemu_plugin_u64 mmio_writes;
 
 static const char *ctl_path;
 static int out_fd = STDERR_FILENO;
@@ -102,6 +122,36 @@ static void first_kernel_tb(unsigned int vcpu, void *udata)
 	qemu_plugin_u64_add(boot_count, vcpu, qemu_plugin_u64_get(user_count, vcpu));
 	qemu_plugin_u64_set(user_count, vcpu, 0);
 	qemu_plugin_u64_set(booted, vcpu, 1);
+}
+
+/* A watched instruction's load or store: counted when it hit the window. */
+static void mmio_access(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata)
+{
+	struct qemu_plugin_hwaddr *hw = qemu_plugin_get_hwaddr(info, vaddr);
+	uint64_t pa;
+
+	(void)udata;
+	if (!hw)
+		return;
+	pa = qemu_plugin_hwaddr_phys_addr(hw);
+	if (pa < mmio_lo || pa >= mmio_hi)
+		return;
+	qemu_plugin_u64_add(qemu_plugin_mem_is_store(info) ? mmio_writes : mmio_reads, vcpu, 1);
+}
+
+static void watch_mmio(struct qemu_plugin_tb *tb, size_t n)
+{
+	struct qemu_plugin_insn *insn;
+	uint64_t va;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		insn = qemu_plugin_tb_get_insn(tb, i);
+		va = qemu_plugin_insn_vaddr(insn);
+		if (mmio_code >= 0 && (va < ranges[mmio_code].lo || va >= ranges[mmio_code].hi))
+			continue;
+		qemu_plugin_register_vcpu_mem_cb(insn, mmio_access, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, NULL);
+	}
 }
 
 static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -126,6 +176,8 @@ static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		}
 	}
 	qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(tb, QEMU_PLUGIN_INLINE_ADD_U64, entry, n);
+	if (mmio)
+		watch_mmio(tb, n);
 }
 
 static int append(char *buf, size_t size, size_t *len, const char *name, uint64_t value)
@@ -157,6 +209,9 @@ static void write_line(const char *tag)
 	for (i = 0; i < nr_ranges; i++)
 		if (append(buf, sizeof(buf), &len, ranges[i].name, qemu_plugin_u64_sum(range_count[i])))
 			goto too_long;
+	if (mmio && (append(buf, sizeof(buf), &len, "mmio_read", qemu_plugin_u64_sum(mmio_reads)) ||
+		     append(buf, sizeof(buf), &len, "mmio_write", qemu_plugin_u64_sum(mmio_writes))))
+		goto too_long;
 	if (len + 1 >= sizeof(buf))
 		goto too_long;
 	buf[len++] = '\n';
@@ -301,7 +356,8 @@ static int parse_range(const char *spec)
 	r = &ranges[nr_ranges];
 	memcpy(r->name, spec, (size_t)(colon - spec));
 	r->name[colon - spec] = '\0';
-	if (!strcmp(r->name, "user") || !strcmp(r->name, "kernel") || !strcmp(r->name, "boot")) {
+	if (!strcmp(r->name, "user") || !strcmp(r->name, "kernel") || !strcmp(r->name, "boot") ||
+	    !strcmp(r->name, "mmio_read") || !strcmp(r->name, "mmio_write")) {
 		fprintf(stderr, PLUGIN ": range=%s: the name %s is taken by the default counters\n", spec, r->name);
 		return -1;
 	}
@@ -323,6 +379,50 @@ static int parse_range(const char *spec)
 	}
 	nr_ranges++;
 	return 0;
+}
+
+/* mmio=LO-HI */
+static int parse_mmio(const char *spec)
+{
+	const char *dash = strchr(spec, '-');
+
+	if (mmio) {
+		fprintf(stderr, PLUGIN ": mmio=%s: one window only\n", spec);
+		return -1;
+	}
+	if (!dash || parse_hex(spec, dash, &mmio_lo) || parse_hex(dash + 1, dash + 1 + strlen(dash + 1), &mmio_hi)) {
+		fprintf(stderr, PLUGIN ": mmio=%s: expected LO-HI, guest-physical addresses in hex, e.g. 0x10000000-0x100000000\n",
+			spec);
+		return -1;
+	}
+	if (mmio_lo >= mmio_hi) {
+		fprintf(stderr, PLUGIN ": mmio=%s: LO must be below HI\n", spec);
+		return -1;
+	}
+	mmio = true;
+	return 0;
+}
+
+/* mmio-code=NAME, once the ranges are all known */
+static int find_mmio_code(void)
+{
+	int i;
+
+	if (!mmio_code_name)
+		return 0;
+	if (!mmio) {
+		fprintf(stderr, PLUGIN ": mmio-code=%s: give the window too (mmio=LO-HI)\n", mmio_code_name);
+		return -1;
+	}
+	for (i = 0; i < nr_ranges; i++) {
+		if (!strcmp(ranges[i].name, mmio_code_name)) {
+			mmio_code = i;
+			return 0;
+		}
+	}
+	fprintf(stderr, PLUGIN ": mmio-code=%s: no range of that name (give it with range=%s:LO-HI)\n",
+		mmio_code_name, mmio_code_name);
+	return -1;
 }
 
 static int open_out(const char *path)
@@ -376,13 +476,20 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		} else if (!strncmp(a, "range=", 6)) {
 			if (parse_range(a + 6))
 				return -1;
+		} else if (!strncmp(a, "mmio=", 5)) {
+			if (parse_mmio(a + 5))
+				return -1;
+		} else if (!strncmp(a, "mmio-code=", 10) && a[10] && !mmio_code_name) {
+			mmio_code_name = a + 10;
 		} else {
 			fprintf(stderr,
-				PLUGIN ": bad argument '%s': expected out=PATH, ctl=PATH (each once) or range=NAME:LO-HI\n",
+				PLUGIN ": bad argument '%s': expected out=PATH, ctl=PATH, mmio=LO-HI, mmio-code=NAME (each once) or range=NAME:LO-HI\n",
 				a);
 			return -1;
 		}
 	}
+	if (find_mmio_code())
+		return -1;
 	if (ctl_path && info->system_emulation && info->system.max_vcpus > MAX_VCPUS_WITH_CTL) {
 		fprintf(stderr, PLUGIN ": ctl= reads the counts while vCPUs run, safe up to %d vCPUs, not %d\n",
 			MAX_VCPUS_WITH_CTL, info->system.max_vcpus);
@@ -400,6 +507,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	booted = qemu_plugin_scoreboard_u64_in_struct(board, struct counts, booted);
 	for (i = 0; i < nr_ranges; i++)
 		range_count[i] = (qemu_plugin_u64){ board, offsetof(struct counts, range) + i * sizeof(uint64_t) };
+	mmio_reads = qemu_plugin_scoreboard_u64_in_struct(board, struct counts, mmio_read);
+	mmio_writes = qemu_plugin_scoreboard_u64_in_struct(board, struct counts, mmio_write);
 
 	if (ctl_path) {
 		err = pthread_create(&thread, NULL, ctl_thread, NULL);
