@@ -45,12 +45,14 @@ public record EduBenchReport(int transfersPerRound, List<ModeFigures> modes, Lis
      * @param cpuMicrosecondsPerTransferHigh its upper bound
      * @param mapCallsPerTransfer          VFIO map and unmap calls per round trip, the median
      * @param instructionsPerTransfer      L2's instructions per round trip, the median; NaN if not counted
+     * @param mmioAccessesPerTransfer      the test client's edu register accesses per round trip, the
+     *                                     median; NaN if not watched
      * @param sound                        every check passed
      */
     public record ModeFigures(String mode, int rounds, double transfersPerSecond, double transfersPerSecondLow,
             double transfersPerSecondHigh, double cpuMicrosecondsPerTransfer, double cpuMicrosecondsPerTransferLow,
             double cpuMicrosecondsPerTransferHigh, double mapCallsPerTransfer, double instructionsPerTransfer,
-            boolean sound) {
+            double mmioAccessesPerTransfer, boolean sound) {
 
         static ModeFigures of(EduBenchRun run) {
             Statistics.Interval rate = Statistics.medianInterval(run.transfersPerSecond());
@@ -59,7 +61,7 @@ public record EduBenchReport(int transfersPerRound, List<ModeFigures> modes, Lis
                     Statistics.median(run.transfersPerSecond()), rate.low(), rate.high(),
                     Statistics.median(run.cpuMicrosecondsPerTransfer()), cpu.low(), cpu.high(),
                     median(run, EduRound::mapCallsPerTransfer), median(run, EduRound::instructionsPerTransfer),
-                    run.sound());
+                    median(run, EduRound::mmioAccessesPerTransfer), run.sound());
         }
 
         private static double median(EduBenchRun run, Function<EduRound, Double> figure) {

@@ -9,14 +9,15 @@ final class EduBenchTable {
 
     static String render(EduBenchReport report) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-22s %6s %28s %28s %14s %14s %4s%n", "edu round trips", "rounds",
-                "per s [95% CI]", "L2 QEMU CPU us each [95% CI]", "map calls each", "insn each", "ok"));
+        sb.append(String.format(Locale.ROOT, "%-22s %6s %28s %28s %14s %14s %10s %4s%n", "edu round trips", "rounds",
+                "per s [95% CI]", "L2 QEMU CPU us each [95% CI]", "map calls each", "insn each", "MMIO each", "ok"));
         for (EduBenchReport.ModeFigures m : report.modes()) {
-            sb.append(String.format(Locale.ROOT, "%-22s %6d %28s %28s %14.2f %14.0f %4s%n", m.mode(), m.rounds(),
+            sb.append(String.format(Locale.ROOT, "%-22s %6d %28s %28s %14.2f %14.0f %10.1f %4s%n", m.mode(), m.rounds(),
                     MatrixTable.withInterval(m.transfersPerSecond(), m.transfersPerSecondLow(), m.transfersPerSecondHigh()),
                     MatrixTable.withInterval(m.cpuMicrosecondsPerTransfer(), m.cpuMicrosecondsPerTransferLow(),
                             m.cpuMicrosecondsPerTransferHigh()),
-                    m.mapCallsPerTransfer(), m.instructionsPerTransfer(), m.sound() ? "yes" : "NO"));
+                    m.mapCallsPerTransfer(), m.instructionsPerTransfer(), m.mmioAccessesPerTransfer(),
+                    m.sound() ? "yes" : "NO"));
         }
         if (!report.ratios().isEmpty()) {
             sb.append(String.format(Locale.ROOT, "%n%-22s %-22s %5s %26s %7s %s%n", "round trips/s", "over", "pairs",

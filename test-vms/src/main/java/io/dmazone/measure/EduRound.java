@@ -28,4 +28,9 @@ public record EduRound(int transfers, double seconds, double cpuSeconds, long ma
     public double instructionsPerTransfer() {
         return insns == null ? Double.NaN : (double) insns.total() / transfers;
     }
+
+    /** The test client's edu register reads and writes per round trip; NaN when not watched. */
+    public double mmioAccessesPerTransfer() {
+        return insns == null || insns.mmioAccesses() == null ? Double.NaN : (double) insns.mmioAccesses() / transfers;
+    }
 }

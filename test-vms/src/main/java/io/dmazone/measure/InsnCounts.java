@@ -9,15 +9,35 @@ import java.util.Map;
  * The instructions L2 executed during one iperf3 run, as the counter in its QEMU split them
  * ({@link io.dmazone.vm.InsnCounter}): user, kernel, and the kernel code counted apart (memcpy,
  * usercopy, csum, modules). A translation block counts under the first part its address falls
- * in, so the parts add up to the whole.
+ * in, so the parts add up to the whole. Beside them, the device register accesses the drivers'
+ * code made (the counter's mmio_read and mmio_write), when it watched them.
  *
- * @param byPart instructions by part, in the order L1 printed them
+ * @param byPart      instructions by part, in the order L1 printed them
+ * @param mmioReads   register reads by the drivers' code, null if not watched
+ * @param mmioWrites  register writes by the drivers' code, null if not watched
  */
-public record InsnCounts(Map<String, Long> byPart) {
+public record InsnCounts(Map<String, Long> byPart, Long mmioReads, Long mmioWrites) {
+    /** The counter's names for the register accesses, which are not parts. */
+    static final String MMIO_READ = "mmio_read";
+    static final String MMIO_WRITE = "mmio_write";
 
     public InsnCounts {
         // unmodifiable, in the order given (Map.copyOf would lose it)
         byPart = Collections.unmodifiableMap(new LinkedHashMap<>(byPart));
+        if ((mmioReads == null) != (mmioWrites == null)) {
+            throw new IllegalArgumentException("mmioReads " + mmioReads + " and mmioWrites " + mmioWrites
+                    + ": both counted or neither");
+        }
+    }
+
+    /** Counts without register accesses. */
+    public InsnCounts(Map<String, Long> byPart) {
+        this(byPart, null, null);
+    }
+
+    /** Register reads and writes, null if not watched. */
+    public Long mmioAccesses() {
+        return mmioReads == null ? null : mmioReads + mmioWrites;
     }
 
     /** Every part's instructions. */
@@ -37,6 +57,11 @@ public record InsnCounts(Map<String, Long> byPart) {
                 parts.put(name.substring(prefix.length()), Long.parseLong(value));
             }
         });
-        return parts.isEmpty() ? null : new InsnCounts(parts);
+        Long reads = parts.remove(MMIO_READ);
+        Long writes = parts.remove(MMIO_WRITE);
+        if (parts.isEmpty()) {
+            return null;
+        }
+        return reads == null || writes == null ? new InsnCounts(parts) : new InsnCounts(parts, reads, writes);
     }
 }

@@ -39,9 +39,10 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
      * 2: throughput ratios are medians of ratios paired by round ({@code pairs}), and only in
      * {@code throughput}. 3: L2's instructions per byte ({@code instructions}, each round's
      * counts in {@code runs}), their target ({@code instructionTargets}) and the hardware
-     * {@code projection}.
+     * {@code projection}. 4: the drivers' device register accesses beside the instructions
+     * ({@code mmioAccessesPerKiB}; each run's {@code mmioReads} and {@code mmioWrites}).
      */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
 
     /** Throughput of a zone mode over full pinning's, at least. */
     static final double PER_FULL_PINNING_TARGET = 0.95;

@@ -85,13 +85,15 @@ public final class MatrixTable {
         sb.append(String.format(Locale.ROOT, "%n%-36s %-6s %6s %26s", "instructions L2 ran per byte", "way",
                 "rounds", "median [95% CI]"));
         parts.forEach(p -> sb.append(String.format(Locale.ROOT, " %9s", p)));
-        sb.append('\n');
+        sb.append(String.format(Locale.ROOT, " %9s%n", "MMIO/KiB"));
         for (InstructionsPerByte i : report.instructions()) {
             sb.append(String.format(Locale.ROOT, "%-36s %-6s %6d %26s", i.mode(), i.direction(), i.rounds(),
                     withInterval(i.median(), i.low(), i.high())));
             parts.forEach(p -> sb.append(String.format(Locale.ROOT, " %9.2f", i.byPart().getOrDefault(p, Double.NaN))));
-            sb.append('\n');
+            sb.append(String.format(Locale.ROOT, " %9s%n", orDash(i.mmioAccessesPerKiB(), "%.2f")));
         }
+        sb.append("  MMIO/KiB: the device register reads and writes of L2's drivers (the module area's code) per"
+                + " KiB moved; on hardware a write is posted, a read waits a PCIe round trip\n");
         if (!report.instructionTargets().isEmpty()) {
             sb.append(String.format(Locale.ROOT, "%n%-36s %-36s %5s %26s %7s %s%n", "instructions/B target", "over",
                     "pairs", "ratio [95% CI]", "target", "verdict"));

@@ -63,6 +63,23 @@ public record TrafficRound(IperfRun l2Rx, IperfRun l2Tx, double l2RxCpuSeconds, 
         return perByte(l2Tx, l2TxInsns, part);
     }
 
+    /** Device register accesses by L2's drivers per KiB L2 received, NaN if not watched or nothing came. */
+    public double l2RxMmioAccessesPerKiB() {
+        return perKiB(l2Rx, l2RxInsns);
+    }
+
+    /** Device register accesses by L2's drivers per KiB L2 sent, NaN if not watched or nothing went. */
+    public double l2TxMmioAccessesPerKiB() {
+        return perKiB(l2Tx, l2TxInsns);
+    }
+
+    private static double perKiB(IperfRun run, InsnCounts insns) {
+        if (run == null || insns == null || insns.mmioAccesses() == null || run.bytes() == 0) {
+            return Double.NaN;
+        }
+        return insns.mmioAccesses() / (run.bytes() / 1024.0);
+    }
+
     /** Instructions L2 executed per byte moved both ways, NaN unless both ways completed and were counted. */
     public double instructionsPerByte() {
         if (!complete() || l2RxInsns == null || l2TxInsns == null || bytes() == 0) {

@@ -191,12 +191,23 @@ public record InsnCounter(Path plugin, List<Range> ranges, boolean randomBase) {
     }
 
     /**
-     * The argument of QEMU's {@code -plugin} without where it writes and listens: the path and
-     * the ranges ({@code PATH,range=...}); l1-nested.sh adds {@code out=} and {@code ctl=}.
+     * The argument of QEMU's {@code -plugin} for an L2 of {@code l2MemoryMiB}, without where it
+     * writes and listens: the path and the ranges ({@code PATH,range=...}); l1-nested.sh adds
+     * {@code out=} and {@code ctl=}. With the {@link #MODULES} range it also counts the device
+     * register accesses of the drivers' code there: every access above L2's RAM and below 4 GiB,
+     * where q35 puts the BARs of L2's PCI devices (L2's RAM, at most 1 GiB, lies below them).
      */
-    public String pluginArgument() {
+    public String pluginArgument(int l2MemoryMiB) {
+        if (l2MemoryMiB < 1 || l2MemoryMiB > 2048) {
+            throw new IllegalArgumentException("l2MemoryMiB: " + l2MemoryMiB
+                    + " must be 1..2048 for the register window above L2's RAM and below 4 GiB");
+        }
         StringBuilder sb = new StringBuilder(plugin.toString());
         ranges.forEach(r -> sb.append(",range=").append(r.argument()));
+        if (ranges.stream().anyMatch(r -> r.name().equals(MODULES.name()))) {
+            sb.append(String.format(Locale.ROOT, ",mmio=0x%x-0x100000000,mmio-code=%s", l2MemoryMiB * (1L << 20),
+                    MODULES.name()));
+        }
         return sb.toString();
     }
 

@@ -356,7 +356,7 @@ public final class NestedRun {
         env.put("L2_MEMLOCK_BUDGET", spec.l2MemlockBudgetBytes() > 0 ? Long.toString(spec.l2MemlockBudgetBytes()) : "");
         env.put("COMPANION_GRACE_S", Long.toString(COMPANION_GRACE.toSeconds()));
         env.put("L1_COMPANION", companion == null ? "" : l1Share + "/" + companion.getFileName());
-        env.put("L2_INSN_PLUGIN", spec.l2InsnCounter() == null ? "" : spec.l2InsnCounter().pluginArgument());
+        env.put("L2_INSN_PLUGIN", spec.l2InsnCounter() == null ? "" : spec.l2InsnCounter().pluginArgument(spec.l2MemoryMiB()));
         StringBuilder sb = new StringBuilder();
         env.forEach((k, v) -> sb.append(k).append("='").append(v.replace("'", "'\\''")).append("'\n"));
         try {

@@ -50,6 +50,11 @@ class EduBenchIT {
                 assertThat(round.seconds()).as("host-stamped duration").isPositive();
                 assertThat(round.cpuSeconds()).as("L2 QEMU's CPU").isPositive();
                 assertThat(round.insns()).as("L2's instructions").isNotNull();
+                // per transfer the client writes edu's source, destination, count and command
+                // registers and reads the command register until the transfer is done; two
+                // transfers make a round trip
+                assertThat(round.mmioAccessesPerTransfer()).as("the client's edu register accesses per round trip")
+                        .isGreaterThanOrEqualTo(10);
             });
         });
     }

@@ -47,6 +47,25 @@ class InsnCountsTest {
         assertThat(round.instructionsPerByte()).isCloseTo(108.0 / 13, within(1e-12));
         assertThat(new TrafficRound(tenBytes, null, 0, 0, rx, null).instructionsPerByte())
                 .as("one way missing").isNaN();
+        assertThat(rx.mmioAccesses()).as("registers not watched").isNull();
+        assertThat(round.l2RxMmioAccessesPerKiB()).isNaN();
+    }
+
+    /** The register accesses ride in the same lines, and are not a part of the instructions. */
+    @Test
+    void registerAccessesAreReadApartFromTheInstructions() throws Exception {
+        GuestChecks l1 = GuestChecks.parse(l1("""
+                insn_values l2rx_1 "user=1 kernel=10 boot=0 mmio_read=3 mmio_write=5" "user=2 kernel=30 boot=0 mmio_read=13 mmio_write=35"
+                """));
+
+        InsnCounts rx = InsnCounts.read(l1, "l2rx_1");
+        assertThat(rx.byPart()).containsExactly(Map.entry("user", 1L), Map.entry("kernel", 20L));
+        assertThat(rx.total()).isEqualTo(21);
+        assertThat(rx.mmioReads()).isEqualTo(10);
+        assertThat(rx.mmioWrites()).isEqualTo(30);
+        TrafficRound round = new TrafficRound(new IperfRun(2048, 1, 16384, 0), null, 0, 0, rx, null);
+        assertThat(round.l2RxMmioAccessesPerKiB()).as("40 accesses over 2 KiB").isCloseTo(20.0, within(1e-12));
+        assertThat(round.l2RxInstructionsPerByte()).isCloseTo(21.0 / 2048, within(1e-12));
     }
 
     /** Runs {@code script} after ktap.sh and l1-lib.sh, as an L1 companion would, and returns its output. */

@@ -64,9 +64,16 @@ class InsnCounterTest {
                 List.of(new InsnCounter.Range("memcpy", 0xffffffff8157e500L, 0xffffffff8157e620L), InsnCounter.MODULES),
                 false);
 
-        assertThat(counter.pluginArgument()).isEqualTo("/p/libdmazone_insn.so"
+        assertThat(counter.pluginArgument(256)).as("the register window: above 256 MiB of RAM, below 4 GiB")
+                .isEqualTo("/p/libdmazone_insn.so"
                 + ",range=memcpy:0xffffffff8157e500-0xffffffff8157e620"
-                + ",range=modules:0xffffffffa0000000-0xffffffffff000000");
+                + ",range=modules:0xffffffffa0000000-0xffffffffff000000"
+                + ",mmio=0x10000000-0x100000000,mmio-code=modules");
+        assertThat(new InsnCounter(Path.of("/p/libdmazone_insn.so"),
+                List.of(new InsnCounter.Range("memcpy", 0xffffffff8157e500L, 0xffffffff8157e620L)), false)
+                .pluginArgument(256)).as("no module area counted: no drivers' code to watch")
+                .isEqualTo("/p/libdmazone_insn.so,range=memcpy:0xffffffff8157e500-0xffffffff8157e620");
+        assertThatThrownBy(() -> counter.pluginArgument(4096)).hasMessageContaining("must be 1..2048");
         assertThat(counter.countNames()).containsExactly("user", "kernel", "boot", "memcpy", "modules");
     }
 
