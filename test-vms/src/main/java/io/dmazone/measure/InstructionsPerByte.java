@@ -20,11 +20,9 @@ import java.util.function.ToDoubleFunction;
  * @param high      the upper bound, NaN likewise
  * @param byPart    per part (user, kernel, memcpy, ...; see {@link InsnCounts}), the median
  *                  over the rounds of that part's instructions per byte
- * @param mmioAccessesPerKiB  the median over the rounds of the device register accesses L2's
- *                  drivers made per KiB moved (reads and writes), NaN if they were not watched
  */
 public record InstructionsPerByte(String mode, String direction, int rounds, double median, double low,
-        double high, Map<String, Double> byPart, double mmioAccessesPerKiB) {
+        double high, Map<String, Double> byPart) {
 
     public InstructionsPerByte {
         byPart = Collections.unmodifiableMap(new LinkedHashMap<>(byPart));
@@ -37,23 +35,20 @@ public record InstructionsPerByte(String mode, String direction, int rounds, dou
         }
         return List.of(
                 of(m, "L1>L2", TrafficRound::l2RxInstructionsPerByte, TrafficRound::l2RxInstructionsPerByte,
-                        TrafficRound::l2RxInsns, TrafficRound::l2RxMmioAccessesPerKiB),
+                        TrafficRound::l2RxInsns),
                 of(m, "L2>L1", TrafficRound::l2TxInstructionsPerByte, TrafficRound::l2TxInstructionsPerByte,
-                        TrafficRound::l2TxInsns, TrafficRound::l2TxMmioAccessesPerKiB));
+                        TrafficRound::l2TxInsns));
     }
 
     private static InstructionsPerByte of(ModeMeasurement m, String direction, ToDoubleFunction<TrafficRound> total,
-            ToDoubleBiFunction<TrafficRound, String> part, Function<TrafficRound, InsnCounts> counts,
-            ToDoubleFunction<TrafficRound> mmio) {
+            ToDoubleBiFunction<TrafficRound, String> part, Function<TrafficRound, InsnCounts> counts) {
         List<Double> perRound = Statistics.finite(m.rounds().stream().map(total::applyAsDouble).toList());
         Statistics.Interval interval = Statistics.medianInterval(perRound);
         Map<String, Double> byPart = new LinkedHashMap<>();
         m.rounds().stream().map(counts).filter(c -> c != null).flatMap(c -> c.byPart().keySet().stream())
                 .distinct().forEach(name -> byPart.put(name, Statistics.median(
                         Statistics.finite(m.rounds().stream().map(r -> part.applyAsDouble(r, name)).toList()))));
-        List<Double> mmioPerRound = Statistics.finite(m.rounds().stream().map(mmio::applyAsDouble).toList());
         return new InstructionsPerByte(m.mode().label(), direction, perRound.size(), Statistics.median(perRound),
-                interval.low(), interval.high(), byPart,
-                Statistics.median(mmioPerRound));
+                interval.low(), interval.high(), byPart);
     }
 }

@@ -24,13 +24,15 @@ import java.util.function.ToDoubleFunction;
  * @param instructions per mode whose L2 was counted, and direction: L2's instructions per byte
  * @param instructionTargets per zone mode counted beside full pinning: its instructions per
  *                    byte over full pinning's, with the verdict on its target
+ * @param deviceEvents per mode: the NIC's interrupts and its drivers' register accesses per
+ *                    KiB moved each way
  * @param projection  what the counts imply on hardware, null when no mode was counted
  * @param runs        the measurements with their nested runs (samples, files)
  */
 public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, List<ZoneRatios> ratios,
         List<ThroughputTarget> throughput, List<TxBufferComparison> txBuffers,
         List<InstructionsPerByte> instructions, List<InstructionTarget> instructionTargets,
-        HardwareProjection projection, List<ModeMeasurement> runs) {
+        List<DeviceEventsPerKiB> deviceEvents, HardwareProjection projection, List<ModeMeasurement> runs) {
 
     /**
      * The report's layout, written as {@code schemaVersion}: raised when a field is renamed,
@@ -39,8 +41,9 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
      * 2: throughput ratios are medians of ratios paired by round ({@code pairs}), and only in
      * {@code throughput}. 3: L2's instructions per byte ({@code instructions}, each round's
      * counts in {@code runs}), their target ({@code instructionTargets}) and the hardware
-     * {@code projection}. 4: the drivers' device register accesses beside the instructions
-     * ({@code mmioAccessesPerKiB}; each run's {@code mmioReads} and {@code mmioWrites}).
+     * {@code projection}. 4: the NIC's interrupts and its drivers' register accesses per KiB
+     * moved ({@code deviceEvents}; each round's {@code l2RxInterrupts} and
+     * {@code l2TxInterrupts}, each count's {@code mmioReads} and {@code mmioWrites}).
      */
     public static final int SCHEMA_VERSION = 4;
 
@@ -229,7 +232,9 @@ public record MatrixReport(RunEnvironment environment, List<ModeFigures> modes, 
         return new MatrixReport(environment,
                 measurements.stream().map(ModeFigures::of).toList(), ratios, throughput, txBuffers,
                 measurements.stream().flatMap(m -> InstructionsPerByte.of(m).stream()).toList(),
-                instructionTargets, HardwareProjection.of(measurements), measurements);
+                instructionTargets,
+                measurements.stream().flatMap(m -> DeviceEventsPerKiB.of(m).stream()).toList(),
+                HardwareProjection.of(measurements), measurements);
     }
 
     /** The zone mode's three throughput targets against {@code base}. */

@@ -52,6 +52,7 @@ public final class MatrixTable {
                     t.pairs(), t.cpuSecondsPerGBSent(), t.baselineCpuSecondsPerGBSent(),
                     withInterval(t.ratio(), t.low(), t.high())));
         }
+        renderDeviceEvents(sb, report);
         renderInstructions(sb, report);
         sb.append(String.format(Locale.ROOT, "targets: steady/zone <= %.2f; peak/zone <= %.0f (virtio-iommu "
                 + "boot-bypass=off, intel-iommu hot-added); /full pin >= %.2f; /dynamic >= %.0f; "
@@ -72,6 +73,23 @@ public final class MatrixTable {
         return sb.toString();
     }
 
+    /** The NIC's interrupts and its drivers' register accesses per KiB, each way. */
+    private static void renderDeviceEvents(StringBuilder sb, MatrixReport report) {
+        if (report.deviceEvents().isEmpty()) {
+            return;
+        }
+        sb.append(String.format(Locale.ROOT, "%n%-36s %6s %13s %13s %13s %13s%n", "device events per KiB moved",
+                "rounds", "IRQ L1>L2", "IRQ L2>L1", "MMIO L1>L2", "MMIO L2>L1"));
+        for (DeviceEventsPerKiB e : report.deviceEvents()) {
+            sb.append(String.format(Locale.ROOT, "%-36s %6d %13s %13s %13s %13s%n", e.mode(), e.rounds(),
+                    orDash(e.l2RxInterruptsPerKiB(), "%.3f"), orDash(e.l2TxInterruptsPerKiB(), "%.3f"),
+                    orDash(e.l2RxMmioAccessesPerKiB(), "%.3f"), orDash(e.l2TxMmioAccessesPerKiB(), "%.3f")));
+        }
+        sb.append("  IRQ: interrupts of L2's NIC as L1 took them (each handed to L2's QEMU through an eventfd); MMIO:"
+                + " register reads and writes by L2's drivers (the module area's code), with the instruction"
+                + " counter only; medians over the rounds\n");
+    }
+
     /**
      * L2's instructions per byte by mode and direction, split by part; the zone modes' target
      * over full pinning; the hardware projection with its constants.
@@ -85,15 +103,13 @@ public final class MatrixTable {
         sb.append(String.format(Locale.ROOT, "%n%-36s %-6s %6s %26s", "instructions L2 ran per byte", "way",
                 "rounds", "median [95% CI]"));
         parts.forEach(p -> sb.append(String.format(Locale.ROOT, " %9s", p)));
-        sb.append(String.format(Locale.ROOT, " %9s%n", "MMIO/KiB"));
+        sb.append('\n');
         for (InstructionsPerByte i : report.instructions()) {
             sb.append(String.format(Locale.ROOT, "%-36s %-6s %6d %26s", i.mode(), i.direction(), i.rounds(),
                     withInterval(i.median(), i.low(), i.high())));
             parts.forEach(p -> sb.append(String.format(Locale.ROOT, " %9.2f", i.byPart().getOrDefault(p, Double.NaN))));
-            sb.append(String.format(Locale.ROOT, " %9s%n", orDash(i.mmioAccessesPerKiB(), "%.2f")));
+            sb.append('\n');
         }
-        sb.append("  MMIO/KiB: the device register reads and writes of L2's drivers (the module area's code) per"
-                + " KiB moved; on hardware a write is posted, a read waits a PCIe round trip\n");
         if (!report.instructionTargets().isEmpty()) {
             sb.append(String.format(Locale.ROOT, "%n%-36s %-36s %5s %26s %7s %s%n", "instructions/B target", "over",
                     "pairs", "ratio [95% CI]", "target", "verdict"));

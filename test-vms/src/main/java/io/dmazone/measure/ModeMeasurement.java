@@ -59,7 +59,8 @@ public record ModeMeasurement(
                     IperfRun.readIfCompleted(share.resolve("iperf-" + tx + ".json")),
                     number(l1, rx + "_l2_qemu_cpu_ticks", 0) * tick,
                     number(l1, tx + "_l2_qemu_cpu_ticks", 0) * tick,
-                    InsnCounts.read(l1, rx), InsnCounts.read(l1, tx)));
+                    InsnCounts.read(l1, rx), InsnCounts.read(l1, tx),
+                    count(l1, rx + "_device_irqs"), count(l1, tx + "_device_irqs")));
             maps = addCounted(maps, sum(l1, rx + "_map_dma_calls", tx + "_map_dma_calls"));
             unmaps = addCounted(unmaps, sum(l1, rx + "_unmap_dma_calls", tx + "_unmap_dma_calls"));
             steadyKiB = Math.max(steadyKiB, Math.max(number(l1, rx + "_vmlck_max_kib", 0),

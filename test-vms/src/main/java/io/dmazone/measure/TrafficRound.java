@@ -9,11 +9,20 @@ package io.dmazone.measure;
  * @param l2TxCpuSeconds CPU time of L2's QEMU during {@code l2Tx}
  * @param l2RxInsns      the instructions L2 executed during {@code l2Rx}, null if not counted
  * @param l2TxInsns      the instructions L2 executed during {@code l2Tx}, null if not counted
+ * @param l2RxInterrupts the interrupts of L2's passed-through devices during {@code l2Rx}, as
+ *                       L1 took them; null if not counted
+ * @param l2TxInterrupts the same during {@code l2Tx}
  */
 public record TrafficRound(IperfRun l2Rx, IperfRun l2Tx, double l2RxCpuSeconds, double l2TxCpuSeconds,
-        InsnCounts l2RxInsns, InsnCounts l2TxInsns) {
+        InsnCounts l2RxInsns, InsnCounts l2TxInsns, Long l2RxInterrupts, Long l2TxInterrupts) {
 
-    /** A round whose instructions were not counted. */
+    /** A round whose interrupts were not counted. */
+    public TrafficRound(IperfRun l2Rx, IperfRun l2Tx, double l2RxCpuSeconds, double l2TxCpuSeconds,
+            InsnCounts l2RxInsns, InsnCounts l2TxInsns) {
+        this(l2Rx, l2Tx, l2RxCpuSeconds, l2TxCpuSeconds, l2RxInsns, l2TxInsns, null, null);
+    }
+
+    /** A round whose instructions and interrupts were not counted. */
     public TrafficRound(IperfRun l2Rx, IperfRun l2Tx, double l2RxCpuSeconds, double l2TxCpuSeconds) {
         this(l2Rx, l2Tx, l2RxCpuSeconds, l2TxCpuSeconds, null, null);
     }
@@ -65,19 +74,29 @@ public record TrafficRound(IperfRun l2Rx, IperfRun l2Tx, double l2RxCpuSeconds, 
 
     /** Device register accesses by L2's drivers per KiB L2 received, NaN if not watched or nothing came. */
     public double l2RxMmioAccessesPerKiB() {
-        return perKiB(l2Rx, l2RxInsns);
+        return perKiB(l2Rx, l2RxInsns == null ? null : l2RxInsns.mmioAccesses());
     }
 
     /** Device register accesses by L2's drivers per KiB L2 sent, NaN if not watched or nothing went. */
     public double l2TxMmioAccessesPerKiB() {
-        return perKiB(l2Tx, l2TxInsns);
+        return perKiB(l2Tx, l2TxInsns == null ? null : l2TxInsns.mmioAccesses());
     }
 
-    private static double perKiB(IperfRun run, InsnCounts insns) {
-        if (run == null || insns == null || insns.mmioAccesses() == null || run.bytes() == 0) {
+    /** Device interrupts per KiB L2 received, NaN if not counted or nothing came. */
+    public double l2RxInterruptsPerKiB() {
+        return perKiB(l2Rx, l2RxInterrupts);
+    }
+
+    /** Device interrupts per KiB L2 sent, NaN if not counted or nothing went. */
+    public double l2TxInterruptsPerKiB() {
+        return perKiB(l2Tx, l2TxInterrupts);
+    }
+
+    private static double perKiB(IperfRun run, Long events) {
+        if (run == null || events == null || run.bytes() == 0) {
             return Double.NaN;
         }
-        return insns.mmioAccesses() / (run.bytes() / 1024.0);
+        return events / (run.bytes() / 1024.0);
     }
 
     /** Instructions L2 executed per byte moved both ways, NaN unless both ways completed and were counted. */

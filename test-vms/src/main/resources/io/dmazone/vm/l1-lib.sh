@@ -46,6 +46,18 @@ vmlck_max_kib() {
 # cpu_ticks: user + system time of L2's QEMU, in clock ticks
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$L2_PID/stat" 2>/dev/null; }
 
+# device_irqs BDF...: the interrupts L1 took from the devices it passed to
+# L2 (vfio-pci's INTx, MSI and MSI-X lines naming them), summed over CPUs,
+# from /proc/interrupts on stdin; each reached L2's QEMU as an eventfd
+device_irqs() {
+	awk -v bdfs=" $* " '
+		/vfio-(intx|msi|msix)/ && match($NF, /\([^)]*\)$/) &&
+			index(bdfs, " " substr($NF, RSTART + 1, RLENGTH - 2) " ") {
+			for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i
+		}
+		END { print n + 0 }'
+}
+
 # pins_outstanding: pages pinned with FOLL_PIN in L1 and not yet released,
 # over all processes (what VFIO type1 pins for its mappings)
 pins_outstanding() {
@@ -235,20 +247,23 @@ insn_values() {
 # traffic NAME SECONDS [IPERF3 ARGS]: an iperf3 TCP run against L2's server,
 # its JSON in OUT/iperf-NAME.json; prints the highest VmLck of L2's QEMU
 # during the run, the CPU time L2's QEMU spent, the VFIO map calls it
-# made (after vfio_count_start) and, with an instruction counter, the
-# instructions L2 executed (insn_values). L2's server takes a while
+# made (after vfio_count_start), the interrupts of the devices passed to it
+# (device_irqs) and, with an instruction counter, the instructions L2
+# executed and the register accesses of its drivers (insn_values). L2's server takes a while
 # to listen again after a run (it is emulated twice over): a refused
 # connection is retried, and so is a control connection the server reset
 # (seen once on a loaded machine: "unable to receive control message:
 # Connection reset by peer", the run's data never started). The attempts
 # are reported.
 traffic() {
-	local name=$1 secs=$2 max c0 c1 rc attempt maps0 maps1 from insn0 insn1
+	local name=$1 secs=$2 max c0 c1 rc attempt maps0 maps1 from insn0 insn1 irq0 irq1
 	shift 2
 	for attempt in $(seq 20); do
 		insn0=$(insn_snapshot)
 		c0=$(cpu_ticks)
 		maps0=$(vfio_counts 2>/dev/null)
+		# shellcheck disable=SC2086 # the addresses are separate words
+		irq0=$(device_irqs ${L2_BDFS:-} </proc/interrupts)
 		# shellcheck disable=SC2119 # L2's QEMU's samples: the default
 		from=$(samples_count)
 		timeout $((secs + 90)) iperf3 -c "$L2_IP" -t "$secs" -J "$@" \
@@ -256,6 +271,8 @@ traffic() {
 		rc=$?
 		c1=$(cpu_ticks)
 		maps1=$(vfio_counts 2>/dev/null)
+		# shellcheck disable=SC2086 # the addresses are separate words
+		irq1=$(device_irqs ${L2_BDFS:-} </proc/interrupts)
 		insn1=$(insn_snapshot)
 		max=$(vmlck_max_kib "$from")
 		grep -q '"error":.*\(refused\|busy\)' "$OUT/iperf-$name.json" ||
@@ -270,6 +287,7 @@ traffic() {
 	value "${name}_iperf3_status" "$rc"
 	value "${name}_vmlck_max_kib" "$max"
 	value "${name}_l2_qemu_cpu_ticks" $((${c1:-0} - ${c0:-0}))
+	[ -n "${L2_BDFS:-}" ] && value "${name}_device_irqs" $((irq1 - irq0))
 	if [ -n "$maps0" ] && [ -n "$maps1" ]; then
 		read -r m0 u0 <<<"$maps0"
 		read -r m1 u1 <<<"$maps1"

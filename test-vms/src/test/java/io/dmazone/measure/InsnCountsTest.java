@@ -4,13 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.dmazone.vm.GuestChecks;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +19,7 @@ class InsnCountsTest {
 
     @Test
     void l1PrintsEachCountsGrowthButBootsAndTheRoundReadsThemBack() throws Exception {
-        String out = l1("""
+        String out = L1Shell.run(dir, """
                 insn_values l2rx_1 "user=10 kernel=100 boot=7 memcpy=5" "user=15 kernel=180 boot=9 memcpy=25 modules=4"
                 insn_values l2tx_1 "user=0 kernel=0 boot=0" "user=1 kernel=2 boot=3"
                 """);
@@ -54,7 +49,7 @@ class InsnCountsTest {
     /** The register accesses ride in the same lines, and are not a part of the instructions. */
     @Test
     void registerAccessesAreReadApartFromTheInstructions() throws Exception {
-        GuestChecks l1 = GuestChecks.parse(l1("""
+        GuestChecks l1 = GuestChecks.parse(L1Shell.run(dir, """
                 insn_values l2rx_1 "user=1 kernel=10 boot=0 mmio_read=3 mmio_write=5" "user=2 kernel=30 boot=0 mmio_read=13 mmio_write=35"
                 """));
 
@@ -66,21 +61,5 @@ class InsnCountsTest {
         TrafficRound round = new TrafficRound(new IperfRun(2048, 1, 16384, 0), null, 0, 0, rx, null);
         assertThat(round.l2RxMmioAccessesPerKiB()).as("40 accesses over 2 KiB").isCloseTo(20.0, within(1e-12));
         assertThat(round.l2RxInstructionsPerByte()).isCloseTo(21.0 / 2048, within(1e-12));
-    }
-
-    /** Runs {@code script} after ktap.sh and l1-lib.sh, as an L1 companion would, and returns its output. */
-    private String l1(String script) throws IOException, InterruptedException {
-        Files.writeString(dir.resolve("script.sh"), resource("ktap.sh") + "\n" + resource("l1-lib.sh") + "\n" + script);
-        Process p = new ProcessBuilder("bash", "script.sh").directory(dir.toFile()).redirectErrorStream(true).start();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
-    }
-
-    private static String resource(String name) throws IOException {
-        try (InputStream in = GuestChecks.class.getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 }
