@@ -348,6 +348,7 @@ public final class NestedRun {
         env.put("L2_TIMEOUT_S", Long.toString(spec.l2Timeout().toSeconds()));
         env.put("L2_BOOT_TIMEOUT_S", Long.toString(spec.l2BootTimeout().toSeconds()));
         env.put("L2_BOOT_SILENCE_S", Long.toString(spec.l2BootSilence().toSeconds()));
+        env.put("L2_FIRST_OUTPUT_S", Long.toString(spec.l2FirstOutput().toSeconds()));
         env.put("L2_BOOT_ATTEMPTS", Integer.toString(spec.l2BootAttempts()));
         env.put("L2_STALLED_BOOTS", Integer.toString(spec.l2StalledBoots()));
         env.put("SAMPLE_SECONDS", Double.toString(spec.sampleSeconds()));

@@ -49,6 +49,10 @@ import java.util.Objects;
  * @param l2Timeout         hard limit for L2's command, from its start
  * @param l2BootTimeout     hard limit for one L2 boot, from L2 QEMU's start to its command
  * @param l2BootSilence     an L2 boot that prints nothing on its console this long has hung
+ * @param l2FirstOutput     an L2 boot whose console is still empty this long after its QEMU
+ *                          started has hung (its CPUs or its firmware never got going): L2's
+ *                          kernel prints from its first message on, seconds into the boot, while
+ *                          a sound boot may then fall silent for minutes
  * @param l2BootAttempts    L2 boots tried in all when they hang
  * @param l2StalledBoots    the first this many L2 boots start with stopped CPUs (QEMU -S),
  *                          to test the watchdog; 0 otherwise
@@ -80,6 +84,7 @@ public record NestedSpec(
         Duration l2Timeout,
         Duration l2BootTimeout,
         Duration l2BootSilence,
+        Duration l2FirstOutput,
         int l2BootAttempts,
         int l2StalledBoots,
         double sampleSeconds,
@@ -136,6 +141,8 @@ public record NestedSpec(
                 "l2BootTimeout: " + l2BootTimeout + " must be at least 30 s");
         require(l2BootSilence != null && l2BootSilence.toSeconds() >= 5 && l2BootSilence.compareTo(l2BootTimeout) <= 0,
                 "l2BootSilence: " + l2BootSilence + " must be at least 5 s and at most l2BootTimeout");
+        require(l2FirstOutput != null && l2FirstOutput.toSeconds() >= 5 && l2FirstOutput.compareTo(l2BootTimeout) <= 0,
+                "l2FirstOutput: " + l2FirstOutput + " must be at least 5 s and at most l2BootTimeout");
         require(l2BootAttempts >= 1 && l2BootAttempts <= 5, "l2BootAttempts: " + l2BootAttempts + " must be 1..5");
         require(l2StalledBoots >= 0 && l2StalledBoots <= l2BootAttempts,
                 "l2StalledBoots: " + l2StalledBoots + " must be 0..l2BootAttempts");
@@ -202,6 +209,8 @@ public record NestedSpec(
         private Duration l2Timeout = DEFAULT_L2_TIMEOUT;
         private Duration l2BootTimeout = Duration.ofMinutes(10);
         private Duration l2BootSilence = Duration.ofSeconds(300);
+        /** L2's first console line came 6 to 47 s after its QEMU started in every run of the day. */
+        private Duration l2FirstOutput = Duration.ofSeconds(120);
         private int l2BootAttempts = 3;
         private int l2StalledBoots;
         private double sampleSeconds = 0.5;
@@ -309,6 +318,11 @@ public record NestedSpec(
             return this;
         }
 
+        public Builder l2FirstOutput(Duration limit) {
+            this.l2FirstOutput = limit;
+            return this;
+        }
+
         public Builder l2BootAttempts(int attempts) {
             this.l2BootAttempts = attempts;
             return this;
@@ -353,7 +367,7 @@ public record NestedSpec(
                     l2Binaries,
                     l2KernelArgs, l2Command, l1Companion, l2QemuWithoutIpcLock || l2MemlockBudgetBytes > 0,
                     l2MemlockBudgetBytes, l2Timeout, l2BootTimeout,
-                    l2BootSilence, l2BootAttempts, l2StalledBoots, sampleSeconds,
+                    l2BootSilence, l2FirstOutput, l2BootAttempts, l2StalledBoots, sampleSeconds,
                     dmaEntryLimit, l1QemuArgs, l2InsnCounter);
         }
     }

@@ -30,6 +30,8 @@ export GUEST_CP
 #   L2_TIMEOUT_S  hard limit for L2's command, from its start
 #   L2_BOOT_TIMEOUT_S  hard limit for one L2 boot, QEMU start to L2's command
 #   L2_BOOT_SILENCE_S  an L2 boot that prints nothing this long has hung
+#   L2_FIRST_OUTPUT_S  an L2 boot whose console is still empty this long
+#                 after its QEMU started has hung
 #   L2_BOOT_ATTEMPTS   boots tried in all when they hang (each killed, its
 #                 files kept as NAME-attemptN)
 #   L2_STALLED_BOOTS   the first this many boots start with stopped CPUs
@@ -198,6 +200,8 @@ watch_l2() {
 					event "l2-command-started"
 				elif [[ "$console$stderr" =~ $hang_signs ]]; then
 					hang_reason="${BASH_REMATCH[1]}"
+				elif [ ${#console} -eq 0 ] && [ $((now - start)) -gt $((L2_FIRST_OUTPUT_S * 1000)) ]; then
+					hang_reason="no console output within ${L2_FIRST_OUTPUT_S} s of L2's QEMU start"
 				elif [ ${#console} -ne "$last_len" ]; then
 					# how long L2 stays silent at first is what the silence limit must allow
 					[ "$last_len" -le 0 ] && [ ${#console} -gt 0 ] &&

@@ -27,7 +27,7 @@ class SpecPropertyTest {
     static final String VM_FIELDS = "(?s)^(name|kernel|memoryMiB|cpus|machine|devices|kernelArgs|command|timeout|bootTimeout"
             + "|bootSilence|bootAttempts|stalledBoots): .*";
     static final String NESTED_FIELDS = "(?s)^(name|l1MemoryMiB|l2MemoryMiB|passthrough|l2Modules?|l2Binar(y|ies)|l2KernelArgs?"
-            + "|l2Command|l2Timeout|l2BootTimeout|l2BootSilence|l2BootAttempts|l2StalledBoots|sampleSeconds"
+            + "|l2Command|l2Timeout|l2BootTimeout|l2BootSilence|l2FirstOutput|l2BootAttempts|l2StalledBoots|sampleSeconds"
             + "|dmaEntryLimit): .*";
 
     private static Path standInKernel() {
@@ -86,11 +86,13 @@ class SpecPropertyTest {
     void aNestedSpecBuildsOrNamesItsField(@ForAll("names") String name, @ForAll("mebibytes") int l1, @ForAll("mebibytes") int l2,
                                           @ForAll("devices") List<GuestDevice> devices, @ForAll("commands") String command,
                                           @ForAll("durations") Duration l2Timeout, @ForAll("durations") Duration l2BootTimeout,
-                                          @ForAll("durations") Duration l2BootSilence, @ForAll("smallInts") int attempts,
+                                          @ForAll("durations") Duration l2BootSilence,
+                                          @ForAll("durations") Duration l2FirstOutput, @ForAll("smallInts") int attempts,
                                           @ForAll("seconds") double sampleSeconds, @ForAll int dmaEntryLimit) {
         Throwable t = catchThrowable(() -> {
             NestedSpec.Builder b = NestedSpec.builder(name).l1MemoryMiB(l1).l2MemoryMiB(l2).l2Timeout(l2Timeout)
-                    .l2BootTimeout(l2BootTimeout).l2BootSilence(l2BootSilence).l2BootAttempts(attempts)
+                    .l2BootTimeout(l2BootTimeout).l2BootSilence(l2BootSilence).l2FirstOutput(l2FirstOutput)
+                    .l2BootAttempts(attempts)
                     .sampleSeconds(sampleSeconds).dmaEntryLimit(dmaEntryLimit);
             devices.forEach(b::passthrough);
             if (command != null) {
