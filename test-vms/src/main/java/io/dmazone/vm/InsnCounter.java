@@ -195,7 +195,8 @@ public record InsnCounter(Path plugin, List<Range> ranges, boolean randomBase) {
      * writes and listens: the path and the ranges ({@code PATH,range=...}); l1-nested.sh adds
      * {@code out=} and {@code ctl=}. With the {@link #MODULES} range it also counts the device
      * register accesses of the drivers' code there: every access above L2's RAM and below 4 GiB,
-     * where q35 puts the BARs of L2's PCI devices (L2's RAM, at most 1 GiB, lies below them).
+     * where q35 puts the 32-bit BARs of L2's PCI devices (an L2 of up to 2 GiB has all its RAM
+     * below them).
      */
     public String pluginArgument(int l2MemoryMiB) {
         if (l2MemoryMiB < 1 || l2MemoryMiB > 2048) {
