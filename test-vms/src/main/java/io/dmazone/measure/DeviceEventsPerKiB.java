@@ -1,8 +1,6 @@
 package io.dmazone.measure;
 
-import java.util.List;
 import java.util.Optional;
-import java.util.function.ToDoubleFunction;
 
 /**
  * What one mode's traffic cost in device events, per KiB moved each way, medians over its
@@ -25,16 +23,12 @@ public record DeviceEventsPerKiB(String mode, int rounds, double l2RxInterruptsP
     /** The mode's figures, or none when neither interrupts nor register accesses were counted. */
     static Optional<DeviceEventsPerKiB> of(ModeMeasurement m) {
         DeviceEventsPerKiB e = new DeviceEventsPerKiB(m.mode().label(), m.rounds().size(),
-                median(m.rounds(), TrafficRound::l2RxInterruptsPerKiB),
-                median(m.rounds(), TrafficRound::l2TxInterruptsPerKiB),
-                median(m.rounds(), TrafficRound::l2RxMmioAccessesPerKiB),
-                median(m.rounds(), TrafficRound::l2TxMmioAccessesPerKiB));
+                Statistics.median(m.rounds(), TrafficRound::l2RxInterruptsPerKiB),
+                Statistics.median(m.rounds(), TrafficRound::l2TxInterruptsPerKiB),
+                Statistics.median(m.rounds(), TrafficRound::l2RxMmioAccessesPerKiB),
+                Statistics.median(m.rounds(), TrafficRound::l2TxMmioAccessesPerKiB));
         boolean any = !Double.isNaN(e.l2RxInterruptsPerKiB) || !Double.isNaN(e.l2TxInterruptsPerKiB)
                 || !Double.isNaN(e.l2RxMmioAccessesPerKiB) || !Double.isNaN(e.l2TxMmioAccessesPerKiB);
         return any ? Optional.of(e) : Optional.empty();
-    }
-
-    private static double median(List<TrafficRound> rounds, ToDoubleFunction<TrafficRound> figure) {
-        return Statistics.median(Statistics.finite(rounds.stream().map(figure::applyAsDouble).toList()));
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * The edu benchmark's report: per mode the round trips per second and L2 QEMU's CPU per round
@@ -60,12 +59,9 @@ public record EduBenchReport(int transfersPerRound, List<ModeFigures> modes, Lis
             return new ModeFigures(run.mode().label(), run.rounds().size(),
                     Statistics.median(run.transfersPerSecond()), rate.low(), rate.high(),
                     Statistics.median(run.cpuMicrosecondsPerTransfer()), cpu.low(), cpu.high(),
-                    median(run, EduRound::mapCallsPerTransfer), median(run, EduRound::instructionsPerTransfer),
-                    median(run, EduRound::mmioAccessesPerTransfer), run.sound());
-        }
-
-        private static double median(EduBenchRun run, Function<EduRound, Double> figure) {
-            return Statistics.median(Statistics.finite(run.rounds().stream().map(figure).toList()));
+                    Statistics.median(run.rounds(), EduRound::mapCallsPerTransfer),
+                    Statistics.median(run.rounds(), EduRound::instructionsPerTransfer),
+                    Statistics.median(run.rounds(), EduRound::mmioAccessesPerTransfer), run.sound());
         }
     }
 

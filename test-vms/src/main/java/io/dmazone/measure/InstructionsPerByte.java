@@ -46,8 +46,8 @@ public record InstructionsPerByte(String mode, String direction, int rounds, dou
         Statistics.Interval interval = Statistics.medianInterval(perRound);
         Map<String, Double> byPart = new LinkedHashMap<>();
         m.rounds().stream().map(counts).filter(c -> c != null).flatMap(c -> c.byPart().keySet().stream())
-                .distinct().forEach(name -> byPart.put(name, Statistics.median(
-                        Statistics.finite(m.rounds().stream().map(r -> part.applyAsDouble(r, name)).toList()))));
+                .distinct().forEach(name -> byPart.put(name,
+                        Statistics.median(m.rounds(), r -> part.applyAsDouble(r, name))));
         return new InstructionsPerByte(m.mode().label(), direction, perRound.size(), Statistics.median(perRound),
                 interval.low(), interval.high(), byPart);
     }

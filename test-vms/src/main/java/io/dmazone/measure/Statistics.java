@@ -2,6 +2,7 @@ package io.dmazone.measure;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /** The summary figures the benchmarks print. */
 final class Statistics {
@@ -25,6 +26,11 @@ final class Statistics {
     /** The finite ones of {@code values} (a figure not measured is NaN), in order. */
     static List<Double> finite(List<Double> values) {
         return values.stream().filter(Double::isFinite).toList();
+    }
+
+    /** The median of {@code figure} over {@code items}, those where it is not finite left out; NaN for none. */
+    static <T> double median(List<T> items, ToDoubleFunction<T> figure) {
+        return median(finite(items.stream().map(figure::applyAsDouble).toList()));
     }
 
     /** The median, NaN for no values. */
