@@ -1,5 +1,6 @@
 package io.dmazone.measure;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dmazone.vm.GuestChecks;
 import io.dmazone.vm.NestedResult;
 import io.dmazone.vm.NestedRun;
@@ -50,7 +51,16 @@ public final class NvmePairMain {
 
     /** The report: both sides and the zone/full ratios, with their verdict. */
     record Report(Side full, Side zone, long zoneKiB, double writeRatio, double readRatio, double target,
-            String verdict) {
+            Verdict verdict) {
+
+        /** The report's layout, written as {@code schemaVersion}. */
+        static final int SCHEMA_VERSION = 1;
+
+        /** {@link #SCHEMA_VERSION}, first in the JSON. */
+        @JsonProperty(value = "schemaVersion", index = 0)
+        public int schemaVersion() {
+            return SCHEMA_VERSION;
+        }
     }
 
     public static void main(String[] args) {
@@ -66,7 +76,7 @@ public final class NvmePairMain {
         }
         long zoneKiB = Scenarios.MATRIX_ZONE_KIB;
         Report report = new Report(full, zone, zoneKiB, zone.writeMbps() / full.writeMbps(),
-                zone.readMbps() / full.readMbps(), TARGET, Verdict.UNRESOLVED.label());
+                zone.readMbps() / full.readMbps(), TARGET, Verdict.UNRESOLVED);
         System.out.println();
         System.out.printf(Locale.ROOT, "%-16s %12s %12s %14s %14s %14s%n", "NVMe mode", "write MB/s", "read MB/s",
                 "steady/zone", "peak/zone", "maps in cmd");
@@ -76,7 +86,7 @@ public final class NvmePairMain {
                     s.commandMapCalls());
         }
         System.out.printf(Locale.ROOT, "zone/full: write %.2f, read %.2f (target >= %.2f; one pair, no confidence "
-                + "interval: %s)%n", report.writeRatio(), report.readRatio(), TARGET, report.verdict());
+                + "interval: %s)%n", report.writeRatio(), report.readRatio(), TARGET, report.verdict().label());
         System.out.printf(Locale.ROOT, "full pinning pinned %d KiB of L2's %d KiB; the zone side %d KiB (zone %d KiB)%n",
                 full.steadyVmLckKiB(), full.l2MemoryKiB(), zone.steadyVmLckKiB(), zoneKiB);
         Path file = Project.root().resolve("test-vms/target/reports/nvme-pair.json");

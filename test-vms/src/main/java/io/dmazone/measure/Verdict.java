@@ -36,7 +36,7 @@ public enum Verdict {
         return UNRESOLVED;
     }
 
-    /** As printed and written: met, missed, unresolved. */
+    /** As the tables print it: met, missed, unresolved. The JSON reports write the name (MET, ...). */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }
